@@ -1,0 +1,82 @@
+"""Command line: ``python -m course_lib.grading {grade,generate,check} ...``.
+
+``python3 course.py grade|exercises|check`` call this inside the course's virtual environment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def _grade(args) -> int:
+    from .grader import grade_folder
+    from .spec import get_exercise
+
+    exercise = get_exercise(args.exercise)
+    print(f"Grading {args.folder} against exercise {exercise.name} "
+          f"({len(exercise.tasks)} tasks, {exercise.max_points} points)")
+
+    def show(sub):
+        print(f"  {sub.name:<32} {sub.total}/{sub.max_total}  ({sub.seconds:.1f} s)")
+
+    results = grade_folder(
+        args.folder, exercise, args.out, progress=show, task_timeout=args.task_timeout,
+        import_timeout=args.import_timeout, memory_mb=args.memory_mb,
+    )
+    print(f"{len(results)} submissions graded -> {args.out}")
+    return 0
+
+
+def _generate(args) -> int:
+    from .generate import write_exercises
+
+    written = write_exercises(Path(args.root))
+    for p in written:
+        print(f"wrote {p}")
+    if not written:
+        print("exercises/ is up to date")
+    return 0
+
+
+def _check(args) -> int:
+    from ..check import check_file
+
+    report = check_file(args.exercise, args.task, path=args.path)
+    return 0 if report else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m course_lib.grading")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    g = sub.add_parser("grade", help="grade a folder of submissions into a CSV gradebook")
+    g.add_argument("folder", help="one NN_topic.py per learner, or one folder per learner")
+    g.add_argument("--exercise", required=True, help="e.g. 00_warmup (or 00)")
+    g.add_argument("--out", default="gradebook.csv", help="CSV file to write")
+    g.add_argument("--task-timeout", type=float, default=10.0, help="seconds per task")
+    g.add_argument("--import-timeout", type=float, default=30.0, help="seconds to import a file")
+    g.add_argument("--memory-mb", type=int, default=4096, help="memory limit per submission")
+    g.set_defaults(func=_grade)
+
+    e = sub.add_parser("generate", help="regenerate exercises/ from solutions/")
+    e.add_argument("--root", default=".", help="the course folder")
+    e.set_defaults(func=_generate)
+
+    c = sub.add_parser("check", help="check your exercise file, one task or all")
+    c.add_argument("exercise", help="e.g. 00_warmup (or 00)")
+    c.add_argument("task", nargs="?", default=None)
+    c.add_argument("--path", default=None, help="file to check (default exercises/NN_topic.py)")
+    c.set_defaults(func=_check)
+
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

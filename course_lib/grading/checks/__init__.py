@@ -1,0 +1,1 @@
+"""Checkers, one module per exercise: ``exNN_topic.py`` defines ``EXERCISE``."""
