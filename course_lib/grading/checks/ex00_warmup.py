@@ -53,7 +53,7 @@ def check_mask_digits(fn) -> None:
             )
         digit_pos = [i for i, ch in enumerate(text) if ch.isdecimal()]
         keep_pos = set(digit_pos[max(len(digit_pos) - keep, 0):]) if keep else set()
-        for i, (a, b) in enumerate(zip(text, out)):
+        for i, (a, b) in enumerate(zip(text, out, strict=True)):
             if not a.isdecimal():
                 if a != b:
                     raise CheckFailure(

@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""The course's commands (standard library only; works with any Python >= 3.10).
+
+The two you need:
+
+    python3 course.py lab     set up if needed, then open the course in JupyterLab
+    python3 course.py test    set up if needed, then run every test (notebooks included)
+
+Others:
+
+    python3 course.py setup                     create/refresh .venv from requirements.txt
+    python3 course.py check 00_warmup [TASK]    check your exercise file
+    python3 course.py grade FOLDER --exercise 00_warmup [--out gradebook.csv]
+    python3 course.py exercises                 regenerate exercises/ from solutions/ (maintainers)
+    python3 course.py full [00 ...]             run notebooks in full mode into build/ (instructors)
+
+Setup creates a virtual environment in .venv (or $COURSE_VENV), installs the pinned packages,
+installs course_lib, and registers the `python3` Jupyter kernel there. It records what it installed
+in .venv/course-setup.json and does nothing the next time unless requirements.txt, pyproject.toml
+or the Python version changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = Path(os.environ.get("COURSE_VENV", ROOT / ".venv"))
+STAMP = VENV / "course-setup.json"
+MIN_PYTHON = (3, 10)
+
+
+def venv_python() -> Path:
+    return VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+def wanted_stamp() -> dict:
+    digest = hashlib.sha256()
+    for name in ("requirements.txt", "pyproject.toml"):
+        digest.update((ROOT / name).read_bytes())
+    return {"inputs": digest.hexdigest(), "python": platform.python_version(), "root": str(ROOT)}
+
+
+def run(cmd: list, **kwargs) -> None:
+    print("+ " + " ".join(str(c) for c in cmd), flush=True)
+    result = subprocess.run([str(c) for c in cmd], **kwargs)
+    if result.returncode != 0:
+        sys.exit(f"setup failed: the command above exited with {result.returncode}")
+
+
+def setup(quiet_if_ready: bool = False) -> Path:
+    """Make .venv match requirements.txt; return its python. Idempotent and fast when up to date."""
+    if sys.version_info < MIN_PYTHON:
+        sys.exit(f"Python {'.'.join(map(str, MIN_PYTHON))} or newer is needed; this is "
+                 f"{platform.python_version()}. Run the command with a newer python3.")
+    want = wanted_stamp()
+    python = venv_python()
+    try:
+        have = json.loads(STAMP.read_text())
+    except (OSError, ValueError):
+        have = None
+    if have == want and python.exists():
+        if not quiet_if_ready:
+            print(f"environment up to date ({VENV})")
+        return python
+    if python.exists() and (have or {}).get("python") not in (None, want["python"]):
+        print(f"Python changed ({have.get('python')} -> {want['python']}): rebuilding {VENV}")
+        shutil.rmtree(VENV)
+    if not python.exists():
+        print(f"creating a virtual environment in {VENV} ...", flush=True)
+        try:
+            venv.EnvBuilder(with_pip=True, clear=VENV.exists()).create(VENV)
+        except Exception as exc:  # e.g. Debian without python3-venv
+            sys.exit(f"could not create {VENV}: {exc}\n"
+                     "On Debian/Ubuntu install the venv module first: sudo apt install python3-venv")
+    pip = [python, "-m", "pip", "--disable-pip-version-check"]
+    run([*pip, "install", "-q", "-r", ROOT / "requirements.txt"])
+    run([*pip, "install", "-q", "--no-deps", "-e", ROOT])
+    run([python, "-m", "ipykernel", "install", "--sys-prefix", "--name", "python3",
+         "--display-name", "Python 3 (course)"], stdout=subprocess.DEVNULL)
+    STAMP.write_text(json.dumps(want, indent=2) + "\n")
+    print(f"environment ready ({VENV})")
+    return python
+
+
+def course_env() -> dict:
+    """Environment for everything run inside the course: its own kernel first, quiet Jupyter."""
+    env = dict(os.environ)
+    env["JUPYTER_PATH"] = os.pathsep.join(
+        p for p in (str(VENV / "share" / "jupyter"), env.get("JUPYTER_PATH", "")) if p)
+    env.setdefault("JUPYTER_PLATFORM_DIRS", "1")
+    env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    return env
+
+
+def in_venv(args: list, extra_env: dict | None = None) -> int:
+    python = setup(quiet_if_ready=True)
+    env = course_env()
+    env.update(extra_env or {})
+    return subprocess.run([str(python), *map(str, args)], cwd=ROOT, env=env).returncode
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] in ("-h", "--help", "help"):
+        print(__doc__)
+        return 0
+    command, rest = argv[0], argv[1:]
+    if command == "setup":
+        setup()
+        return 0
+    if command == "lab":
+        return in_venv(["-m", "jupyter", "lab", f"--ServerApp.root_dir={ROOT}",
+                        "--LabApp.default_url=/lab/tree/notebooks", *rest])
+    if command == "test":
+        # FAST mode, one thread per process (notebooks must not fight over 2 cores), no display.
+        return in_venv(["-m", "pytest", *rest], {
+            "COURSE_FAST": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg",
+        })
+    if command == "check":
+        return in_venv(["-m", "course_lib.grading", "check", *rest])
+    if command == "grade":
+        return in_venv(["-m", "course_lib.grading", "grade", *rest])
+    if command == "exercises":
+        return in_venv(["-m", "course_lib.grading", "generate", "--root", ROOT, *rest])
+    if command == "full":
+        return in_venv(["-m", "course_lib.nbrun", "--full", *rest])
+    print(f"unknown command {command!r}\n{__doc__}", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
