@@ -71,3 +71,33 @@ def write_exercises(root: Path) -> list[Path]:
             path.write_text(text, encoding="utf-8")
             written.append(path)
     return written
+
+
+def _committed(root: Path, path: Path) -> str | None:
+    """The file's text at git HEAD, or None (not a git checkout, git missing, not committed)."""
+    import subprocess
+
+    try:
+        proc = subprocess.run(["git", "show", f"HEAD:{path.relative_to(root).as_posix()}"],
+                              cwd=root, capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return proc.stdout if proc.returncode == 0 else None
+
+
+def stale_exercises(root: Path) -> list[str]:
+    """Names of exercise files that do not match their solution (or have no solution).
+
+    A learner's own edits are not staleness: a file that differs on disk but whose committed
+    version is up to date counts as the learner's work in progress.
+    """
+    expected = expected_exercises(root)
+    stale = []
+    for path, text in expected.items():
+        on_disk = path.read_text(encoding="utf-8") if path.exists() else None
+        if on_disk == text or (on_disk is not None and _committed(root, path) == text):
+            continue
+        stale.append(path.name)
+    known = {p.name for p in expected}
+    stale += sorted(p.name for p in (root / "exercises").glob("*.py") if p.name not in known)
+    return stale
