@@ -31,7 +31,7 @@ def test_staleness_is_detected_but_a_learners_edits_are_not(tmp_path):
     exercise = tmp_path / "exercises" / "99_demo.py"
     exercise.write_text(exercise.read_text().replace("raise NotImplementedError", "return 0  #"))
     assert stale_exercises(tmp_path) == []  # a learner at work
-    (tmp_path / "solutions" / "99_demo.py").write_text(SOURCE.replace("r * r", "r ** 2"))
+    (tmp_path / "solutions" / "99_demo.py").write_text(SOURCE.replace("Circle area.", "Area of a circle."))
     assert stale_exercises(tmp_path) == ["99_demo.py"]  # the solution moved on
     (tmp_path / "exercises" / "98_orphan.py").write_text("")
     assert stale_exercises(tmp_path) == ["99_demo.py", "98_orphan.py"]
