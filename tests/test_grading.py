@@ -116,7 +116,8 @@ def graded(tmp_path_factory):
     out = folder.parent / "gradebook.csv"
     started = time.monotonic()
     try:
-        results = grade_folder(folder, EX, out, task_timeout=3, import_timeout=5)
+        results = grade_folder(folder, EX, out, task_timeout=3, import_timeout=5,
+                               quarantine=folder.parent / "quarantine")
     finally:
         intact = snapshot() == backup
         for p, data in backup.items():  # belt and braces: never leave the repository damaged
@@ -127,7 +128,7 @@ def graded(tmp_path_factory):
     with open(out, newline="", encoding="utf-8") as fh:
         rows = {row["submission"]: row for row in csv.DictReader(fh)}
     return {"rows": rows, "results": {r.name: r for r in results}, "seconds": seconds,
-            "intact": intact, "entries": len(cases) + 2}
+            "intact": intact, "entries": len(cases) + 2, "quarantine": folder.parent / "quarantine"}
 
 
 def _points(row):
@@ -189,6 +190,8 @@ def test_grader_files_are_intact_after_tampering(graded):
     assert graded["intact"], "the grader did not restore its own files"
     assert not (REPO_ROOT / "course_lib" / "grading" / "checks" / "ex99_evil.py").exists()
     assert "tests/exercises/test_exercises.py" in graded["rows"]["tamper.py"]["reasons"]
+    kept = {p.name for p in graded["quarantine"].rglob("*.py")}
+    assert kept == {"test_exercises.py", "ex00_warmup.py", "ex99_evil.py"}  # evidence kept
 
 
 def test_grade_submission_rejects_bad_limits(tmp_path):

@@ -4,8 +4,9 @@ Each submission is graded in its own child process (:mod:`course_lib.grading.run
 output discarded, a time limit per task (and one for importing the file), and, on POSIX, limits on
 memory and core dumps. A task that loops forever or kills its process costs that task only: the
 grader records it and starts a fresh process for the tasks that are left. Before each submission the
-grader's own files (``course_lib/``, ``tests/``, ``solutions/``) are snapshotted; anything a
-submission changed is put back and the submission scores zero with the reason recorded.
+grader's own files (``course_lib/``, ``tests/exercises/``, ``solutions/``) are snapshotted; anything a
+submission changed is put back (what it wrote is kept in ``build/grader-quarantine/``) and the
+submission scores zero with the reason recorded.
 
 This protects against accidents and crude abuse. Code that is out to fool a grader running in the
 same account can always find a way; for adversarial settings run the grader in a container.
@@ -30,7 +31,8 @@ from .spec import Exercise
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]  # .../course_lib
 REPO_ROOT = PACKAGE_ROOT.parent
-PROTECTED_DIRS = ("course_lib", "tests", "solutions")
+PROTECTED_DIRS = ("course_lib", "tests/exercises", "solutions")
+QUARANTINE = REPO_ROOT / "build" / "grader-quarantine"
 
 
 @dataclass
@@ -71,19 +73,35 @@ def snapshot(root: Path = REPO_ROOT, dirs=PROTECTED_DIRS) -> dict[Path, bytes]:
     return files
 
 
-def restore(before: dict[Path, bytes], root: Path = REPO_ROOT, dirs=PROTECTED_DIRS) -> list[str]:
-    """Put back every protected file that changed, vanished or appeared; return their paths."""
+def restore(before: dict[Path, bytes], root: Path = REPO_ROOT, dirs=PROTECTED_DIRS,
+            quarantine: Path | None = None) -> list[str]:
+    """Put back every protected file that changed, vanished or appeared; return their paths.
+
+    Nothing is thrown away: what a submission wrote (a changed file's new text, a new file) is moved
+    to ``quarantine`` (default ``build/grader-quarantine/``) for an instructor to look at.
+    """
+    import shutil as _shutil
+
+    quarantine = quarantine or QUARANTINE / time.strftime("%Y%m%d-%H%M%S")
     changed = []
     after = snapshot(root, dirs)
+
+    def keep(p: Path) -> None:
+        target = quarantine / p.relative_to(root)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _shutil.move(str(p), str(target))
+
     for p, data in before.items():
         if after.get(p) != data:
+            if p.exists():
+                keep(p)
             p.parent.mkdir(parents=True, exist_ok=True)
             p.write_bytes(data)
             changed.append(p)
     for p in after.keys() - before.keys():
-        p.unlink(missing_ok=True)
+        keep(p)
         changed.append(p)
-    return sorted(str(p.relative_to(root)) for p in changed)
+    return sorted(p.relative_to(root).as_posix() for p in changed)
 
 
 # --------------------------------------------------------------------------- one child process
@@ -188,6 +206,7 @@ def grade_submission(
     import_timeout: float = 30.0,
     memory_mb: int = 4096,
     protect: bool = True,
+    quarantine: Path | None = None,
 ) -> SubmissionResult:
     """Grade one file in child processes; every task gets a result, whatever the file does."""
     for arg, value in (("task_timeout", task_timeout), ("import_timeout", import_timeout)):
@@ -259,7 +278,8 @@ def grade_submission(
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
         if before is not None:
-            sub.tampered = restore(before)
+            where = (quarantine or QUARANTINE) / f"{sub.name}-{int(time.time())}"
+            sub.tampered = restore(before, quarantine=where)
     sub.results = [done[t.name] for t in exercise.tasks]
     if sub.tampered:
         shown = ", ".join(sub.tampered[:3]) + (" ..." if len(sub.tampered) > 3 else "")
