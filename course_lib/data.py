@@ -73,6 +73,12 @@ def _split(
     from .config import _check_seed
 
     seed = _check_seed(seed)
+    n_classes = len(np.unique(y))
+    for arg, frac in (("test_size", test_size), ("val_size", val_size)):
+        if frac > 0 and frac * len(y) < n_classes:
+            raise ValueError(f"{arg}={frac} leaves fewer than one example per class "
+                             f"({len(y)} examples, {n_classes} classes); use at least "
+                             f"{n_classes / len(y):.3f}")
     X_rest, X_test, y_rest, y_test = train_test_split(
         X, y, test_size=test_size, stratify=y, random_state=seed
     )

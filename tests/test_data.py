@@ -41,7 +41,7 @@ def test_breast_cancer_is_standardised_with_training_statistics_only():
 
 
 @settings(max_examples=15, deadline=None)
-@given(test=st.floats(0.1, 0.4), val=st.floats(0.0, 0.3), seed=st.integers(0, 2**32 - 1))
+@given(test=st.floats(0.1, 0.4), val=st.just(0.0) | st.floats(0.05, 0.3), seed=st.integers(0, 2**32 - 1))
 def test_train_val_test_partition_the_data(test, val, seed):
     s = load_breast_cancer_split(test_size=test, val_size=val, seed=seed, scale="none")
     parts = [s.X_train, s.X_test] + ([s.X_val] if s.X_val is not None else [])
@@ -57,6 +57,7 @@ def test_train_val_test_partition_the_data(test, val, seed):
     ({"val_size": -0.1}, ValueError, "val_size must be in"),
     ({"test_size": 0.6, "val_size": 0.5}, ValueError, "test_size \\+ val_size"),
     ({"scale": "minmax"}, ValueError, "scale must be one of"),
+    ({"val_size": 0.001}, ValueError, "val_size=0.001 leaves fewer than one example per class"),
     ({"seed": -1}, ValueError, "seed"),
 ])
 def test_bad_arguments_are_named(kwargs, error, match):
