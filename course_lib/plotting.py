@@ -29,10 +29,9 @@ STYLE: dict[str, object] = {
 def use_course_style() -> None:
     """Apply the course style globally (for the rest of the notebook)."""
     import matplotlib as mpl
-    from cycler import cycler
 
     mpl.rcParams.update(STYLE)
-    mpl.rcParams["axes.prop_cycle"] = cycler(color=list(PALETTE))
+    mpl.rcParams["axes.prop_cycle"] = mpl.cycler(color=list(PALETTE))
 
 
 @contextmanager
