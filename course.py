@@ -117,8 +117,10 @@ def main(argv: list[str]) -> int:
         setup()
         return 0
     if command == "lab":
+        # Containers and CI often run as root, which JupyterLab refuses without --allow-root.
+        as_root = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
         return in_venv(["-m", "jupyter", "lab", f"--ServerApp.root_dir={ROOT}",
-                        "--LabApp.default_url=/lab/tree/notebooks", *rest])
+                        "--LabApp.default_url=/lab/tree/notebooks", *as_root, *rest])
     if command == "test":
         # FAST mode, one thread per process (notebooks must not fight over 2 cores), no display.
         return in_venv(["-m", "pytest", *rest], {
