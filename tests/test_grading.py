@@ -97,6 +97,7 @@ def graded(tmp_path_factory):
         "raises.py": _with({"quantize_symmetric": "raise KeyError('oops')"}),
         "loop_in_task.py": _with({"laplace_scale": "while True:\n    pass"}),
         "os_exit_in_task.py": _with({"mask_digits": "import os\nos._exit(7)"}),
+        "memory_hog.py": _with({"magnitude_prune": "return [0.0] * (2 ** 33)"}),
         "tamper.py": SOLUTION_TEXT + textwrap.dedent(f"""
             from pathlib import Path as _P
             for _f in {[str(p) for p in grader_files]!r}:
@@ -137,7 +138,7 @@ def _points(row):
 
 def test_nobody_is_lost_and_the_run_is_bounded(graded):
     assert len(graded["rows"]) == graded["entries"]
-    # 14 entries, two of them loop (3 s + 5 s limits): well under a minute in all
+    # 15 entries, two of them loop (3 s + 5 s limits): well under a minute in all
     assert graded["seconds"] < 90
 
 
@@ -176,6 +177,7 @@ def test_whole_submission_failures_score_zero_with_a_reason(graded, name, phrase
     ("raises.py", "quantize_symmetric", "raised KeyError: 'oops'"),
     ("loop_in_task.py", "laplace_scale", "did not finish within 3 s"),
     ("os_exit_in_task.py", "mask_digits", "exited with code 7 while running mask_digits()"),
+    ("memory_hog.py", "magnitude_prune", "raised MemoryError"),
 ])
 def test_one_broken_task_costs_only_that_task(graded, name, lost_task, phrase):
     row = graded["rows"][name]

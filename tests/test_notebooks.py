@@ -64,3 +64,22 @@ def test_execute_rejects_bad_arguments(tmp_path):
         execute(tmp_path / "missing.ipynb")
     with pytest.raises(ValueError, match="time_limit"):
         execute(_notebook(tmp_path, "1"), time_limit=0)
+
+
+@pytest.mark.notebook
+def test_full_mode_build_writes_executed_copies_and_metrics(tmp_path):
+    """The instructors' command (`python3 course.py full 00`), on the first notebook."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "course_lib.nbrun", "--full", "--out",
+                           str(tmp_path), "00"], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    executed = json.loads((tmp_path / "notebooks" / "00_introduction.ipynb").read_text())
+    assert any(c.get("outputs") for c in executed["cells"])
+    injected = [c for c in executed["cells"] if "injected-parameters" in c["metadata"].get("tags", [])]
+    assert "FAST = False" in "".join(injected[0]["source"])
+    metrics = json.loads((tmp_path / "metrics" / "00_introduction.json").read_text())
+    assert metrics["status"] == "ok" and metrics["fast"] is False and metrics["seconds"] > 0
+    assert 3.5 < metrics["metrics"]["article_laplace_worst_log_ratio"] < 4.5
+    assert json.loads((tmp_path / "summary.json").read_text())[0]["notebook"] == "00_introduction.ipynb"
