@@ -10,20 +10,7 @@ import math
 import numpy as np
 
 from ..spec import CheckFailure, Exercise, Task
-
-
-def _expect_error(fn, args, kinds, what: str) -> None:
-    try:
-        fn(*args)
-    except kinds:
-        return
-    except Exception as exc:  # wrong kind of error
-        raise CheckFailure(
-            f"{what}: raised {type(exc).__name__}, expected "
-            + " or ".join(k.__name__ for k in kinds)
-        ) from None
-    raise CheckFailure(f"{what}: returned normally, but this input is invalid and must be rejected")
-
+from ._common import expect_error as _expect_error
 
 # --------------------------------------------------------------------------- mask_digits
 

@@ -1,0 +1,31 @@
+"""Helpers shared by the checkers."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..spec import CheckFailure
+
+
+def expect_error(fn, args, kinds, what: str) -> None:
+    """Fail unless ``fn(*args)`` raises one of ``kinds`` (a bad input must be rejected)."""
+    try:
+        fn(*args)
+    except kinds:
+        return
+    except Exception as exc:  # the wrong kind of error
+        raise CheckFailure(
+            f"{what}: raised {type(exc).__name__}, expected " + " or ".join(k.__name__ for k in kinds)
+        ) from None
+    raise CheckFailure(f"{what}: returned normally, but this input is invalid and must be rejected")
+
+
+def as_array(value, call: str, *, dtype=None, shape=None) -> np.ndarray:
+    """``value`` as a NumPy array, failing with a clear message on the wrong type, dtype or shape."""
+    if not isinstance(value, np.ndarray):
+        raise CheckFailure(f"{call} returned {type(value).__name__}, expected a numpy array")
+    if dtype is not None and value.dtype != dtype:
+        raise CheckFailure(f"{call} returned dtype {value.dtype}, expected {np.dtype(dtype).name}")
+    if shape is not None and value.shape != tuple(shape):
+        raise CheckFailure(f"{call} returned shape {value.shape}, expected {tuple(shape)}")
+    return value

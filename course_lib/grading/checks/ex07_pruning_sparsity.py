@@ -1,0 +1,154 @@
+"""Checkers for exercise 07 (pruning and sparsity). Messages name the input and the property only."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..spec import CheckFailure, Exercise, Task
+from ._common import as_array, expect_error
+
+
+def _check_keep_mask(w, keep, k, call):
+    if keep.dtype != bool:
+        raise CheckFailure(f"{call}: the mask has dtype {keep.dtype}, expected bool (True = keep)")
+    pruned = int((~keep).sum())
+    if pruned != k:
+        raise CheckFailure(f"{call}: pruned {pruned} of {w.size} weights; the sparsity asks for a "
+                           "different number", hint="Prune exactly floor(sparsity * size) weights.")
+    if k and keep.any() and np.abs(w[~keep]).max() > np.abs(w[keep]).min():
+        raise CheckFailure(f"{call}: a pruned weight is larger in magnitude than a kept one",
+                           hint="Rank by |w| and prune the SMALLEST magnitudes; -3 is a large weight.")
+
+
+def check_magnitude_mask(fn) -> None:
+    gen = np.random.default_rng(7)
+    cases = [(gen.normal(size=(8, 8)), 0.5), (gen.normal(size=20), 0.9), (gen.normal(size=(3, 5)), 0.3),
+             (gen.normal(size=7), 0.5), (gen.normal(size=(4, 4)), 0.0),
+             (np.array([0.1, -0.1, 0.1, 0.5, -2.0, 0.1]), 0.5)]  # ties in magnitude
+    for w, s in cases:
+        call = f"magnitude_mask(w of shape {w.shape}, sparsity={s})"
+        original = w.copy()
+        keep = as_array(fn(w, s), call, shape=w.shape)
+        if not np.array_equal(w, original):
+            raise CheckFailure(f"{call} modified w; a mask function must not change the weights")
+        _check_keep_mask(w, keep, math.floor(s * w.size), call)
+    for s in (-0.1, 1.0, 1.5):
+        expect_error(fn, (np.ones(4), s), (ValueError,), f"magnitude_mask(w, sparsity={s})")
+
+
+def check_global_masks(fn) -> None:
+    gen = np.random.default_rng(70)
+    weights = {"fc1": gen.normal(0, 0.05, size=(16, 8)), "fc2": gen.normal(0, 0.5, size=(8, 4)),
+               "fc3": gen.normal(0, 0.2, size=(4, 3))}
+    for s in (0.5, 0.8):
+        call = f"global_masks(three layers of different scales, sparsity={s})"
+        masks = fn({k: v.copy() for k, v in weights.items()}, s)
+        if not isinstance(masks, dict) or set(masks) != set(weights):
+            raise CheckFailure(f"{call} must return a dict with one mask per layer name")
+        for name in weights:
+            as_array(masks[name], f"{call}[{name!r}]", shape=weights[name].shape)
+        w = np.concatenate([weights[n].ravel() for n in weights])
+        keep = np.concatenate([np.asarray(masks[n]).ravel() for n in weights])
+        total = w.size
+        per_layer = {n: 1 - np.asarray(masks[n]).mean() for n in weights}
+        if all(math.isclose(v, math.floor(s * weights[n].size) / weights[n].size)
+               for n, v in per_layer.items()):
+            raise CheckFailure(f"{call}: every layer got the same sparsity — that is layer-wise pruning",
+                               hint="Rank ALL weights together against one threshold.")
+        _check_keep_mask(w, keep, math.floor(s * total), call)
+    expect_error(fn, ({}, 0.5), (ValueError,), "global_masks({}, 0.5)")
+
+
+def check_csr_nbytes(fn) -> None:
+    gen = np.random.default_rng(71)
+    for rows, cols, density, vb, ib in [(100, 200, 0.1, 4, 4), (64, 64, 0.5, 4, 8), (10, 1000, 0.01, 1, 2),
+                                        (5, 5, 0.0, 4, 4)]:
+        w = gen.normal(size=(rows, cols)) * (gen.random((rows, cols)) < density)
+        call = f"csr_nbytes(w of shape {w.shape} with {np.count_nonzero(w)} nonzeros, value_bytes={vb}, " \
+            f"index_bytes={ib})"
+        n = fn(w.copy(), vb, ib)
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+            raise CheckFailure(f"{call} returned {type(n).__name__}, expected an int")
+        nnz = np.count_nonzero(w)
+        if n == nnz * vb:
+            raise CheckFailure(f"{call}: only the values are counted",
+                               hint="A sparse matrix also stores where each value is: indices and pointers.")
+        if n == nnz * (vb + ib):
+            raise CheckFailure(f"{call}: the row pointers are missing", hint="CSR keeps rows + 1 pointers.")
+        if n != nnz * (vb + ib) + (rows + 1) * ib:
+            raise CheckFailure(f"{call}: wrong byte count")
+    expect_error(fn, (np.ones(4), 4, 4), (ValueError,), "csr_nbytes(1-D w)")
+
+
+def check_remove_neurons(fn) -> None:
+    gen = np.random.default_rng(72)
+    w1, b1, w2 = gen.normal(size=(6, 4)), gen.normal(size=6), gen.normal(size=(3, 6))
+    w1[2] *= 0.01
+    w1[4] *= 0.1
+    x = gen.normal(size=(4, 20))
+    for n in (0, 2, 5):
+        call = f"remove_neurons(w1 (6, 4), b1 (6,), w2 (3, 6), n_remove={n})"
+        out = fn(w1.copy(), b1.copy(), w2.copy(), n)
+        if not (isinstance(out, tuple) and len(out) == 3):
+            raise CheckFailure(f"{call} must return a tuple (w1, b1, w2)")
+        nw1, nb1, nw2 = (np.asarray(a) for a in out)
+        if nw1.shape != (6 - n, 4) or nb1.shape != (6 - n,) or nw2.shape != (3, 6 - n):
+            raise CheckFailure(
+                f"{call}: got shapes w1 {nw1.shape}, b1 {nb1.shape}, w2 {nw2.shape}; removing a neuron "
+                "removes a row of w1, an entry of b1 and a column of w2",
+                hint="The next layer's inputs must follow the removed outputs.")
+        norms = np.abs(w1).sum(axis=1)
+        keep = np.sort(np.argsort(norms, kind="stable")[n:])
+        # the pruned network must compute what the original computes with those neurons silenced
+        h = np.maximum(w1 @ x + b1[:, None], 0)
+        silenced = h.copy()
+        silenced[[i for i in range(6) if i not in keep]] = 0
+        want = w2 @ silenced
+        got = nw2 @ np.maximum(nw1 @ x + nb1[:, None], 0)
+        if not np.allclose(got, want, atol=1e-9):
+            raise CheckFailure(f"{call}: the smaller network does not match the original with the "
+                               "weakest neurons switched off",
+                               hint="Remove the neurons with the SMALLEST L1 norm of their incoming weights, "
+                               "keep the rest in order, and slice b1 and w2 the same way.")
+    expect_error(fn, (w1, b1, w2, 6), (ValueError,), "remove_neurons(..., n_remove=6) (all neurons)")
+
+
+def check_nm_mask(fn) -> None:
+    gen = np.random.default_rng(73)
+    for shape, n, m in [((4, 8), 2, 4), ((2, 12), 1, 4), ((3, 16), 2, 8), ((2, 4), 4, 4)]:
+        w = gen.normal(size=shape)
+        call = f"nm_mask(w of shape {shape}, n={n}, m={m})"
+        keep = as_array(fn(w.copy(), n, m), call, shape=shape)
+        if keep.dtype != bool:
+            raise CheckFailure(f"{call}: the mask has dtype {keep.dtype}, expected bool")
+        groups_w = np.abs(w).reshape(-1, m)
+        groups_k = keep.reshape(-1, m)
+        if np.any(groups_k.sum(axis=1) != n):
+            raise CheckFailure(f"{call}: some group of {m} consecutive weights along the last axis does "
+                               f"not keep exactly {n}", hint="Groups run along the LAST axis.")
+        for gw, gk in zip(groups_w, groups_k):
+            if n < m and gw[~gk].max() > gw[gk].min():
+                raise CheckFailure(f"{call}: a group keeps a smaller |w| than one it drops",
+                                   hint="Keep the n LARGEST magnitudes in each group.")
+    expect_error(fn, (np.ones((2, 6)), 2, 4), (ValueError,), "nm_mask(w with last axis 6, m=4)")
+    expect_error(fn, (np.ones((2, 4)), 5, 4), (ValueError,), "nm_mask(w, n=5, m=4)")
+
+
+EXERCISE = Exercise(
+    name="07_pruning_sparsity",
+    title="Pruning and sparsity: masks, honest sparse bytes, and neurons really removed",
+    tasks=(
+        Task("magnitude_mask", "magnitude_mask", check_magnitude_mask, notebook="07_pruning_sparsity",
+             hint="Rank by |w|; prune floor(sparsity * size) of the smallest; keep the sign and the rest."),
+        Task("global_masks", "global_masks", check_global_masks, notebook="07_pruning_sparsity",
+             hint="Concatenate all layers, build one magnitude mask, cut it back into layers."),
+        Task("csr_nbytes", "csr_nbytes", check_csr_nbytes, notebook="07_pruning_sparsity",
+             hint="Values + one column index per value + rows + 1 row pointers."),
+        Task("remove_neurons", "remove_neurons", check_remove_neurons, notebook="07_pruning_sparsity",
+             hint="Rank neurons by the L1 norm of their row in w1; slice w1 rows, b1, and w2 columns."),
+        Task("nm_mask", "nm_mask", check_nm_mask, notebook="07_pruning_sparsity",
+             hint="Reshape to groups of m along the last axis; keep the n largest |w| in each."),
+    ),
+)

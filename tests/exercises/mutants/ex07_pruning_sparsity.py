@@ -1,0 +1,179 @@
+"""Plausible wrong answers to exercise 07; each must be rejected by its task's checker."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+def _sol():
+    from tests.exercises.impl import load_solution
+
+    return load_solution("07_pruning_sparsity")
+
+
+def _check(s):
+    if not 0 <= s < 1:
+        raise ValueError("sparsity")
+
+
+# --- magnitude_mask
+def mask_keeps_smallest(w, sparsity):
+    """The article's Sparse: keeps the small weights."""
+    _check(sparsity)
+    w = np.asarray(w)
+    k = math.floor(sparsity * w.size)
+    order = np.argsort(-np.abs(w).ravel(), kind="stable")
+    keep = np.ones(w.size, dtype=bool)
+    keep[order[:k]] = False
+    return keep.reshape(w.shape)
+
+
+def mask_signed(w, sparsity):
+    """Ranks by the signed value: large negative weights are pruned first."""
+    _check(sparsity)
+    w = np.asarray(w)
+    k = math.floor(sparsity * w.size)
+    order = np.argsort(w.ravel(), kind="stable")
+    keep = np.ones(w.size, dtype=bool)
+    keep[order[:k]] = False
+    return keep.reshape(w.shape)
+
+
+def mask_quantile_threshold(w, sparsity):
+    """|w| > quantile: ties and interpolation give the wrong count."""
+    _check(sparsity)
+    return np.abs(w) > np.quantile(np.abs(w), sparsity)
+
+
+def mask_rounds(w, sparsity):
+    """round() instead of floor(): 0.5 * 7 prunes 4, not 3."""
+    _check(sparsity)
+    w = np.asarray(w)
+    k = round(sparsity * w.size)
+    order = np.argsort(np.abs(w).ravel(), kind="stable")
+    keep = np.ones(w.size, dtype=bool)
+    keep[order[:k]] = False
+    return keep.reshape(w.shape)
+
+
+def mask_no_validation(w, sparsity):
+    """Accepts sparsity >= 1 (prunes everything) and negative values."""
+    return _sol().magnitude_mask(w, min(max(sparsity, 0.0), 0.999))
+
+
+# --- global_masks
+def global_is_layerwise(weights, sparsity):
+    """Prunes each layer to the same sparsity."""
+    if not weights:
+        raise ValueError("empty")
+    return {n: _sol().magnitude_mask(w, sparsity) for n, w in weights.items()}
+
+
+def global_float_masks(weights, sparsity):
+    """Right selection returned as 0.0/1.0 floats."""
+    return {n: m.astype(np.float64) for n, m in _sol().global_masks(weights, sparsity).items()}
+
+
+def global_skips_last_layer(weights, sparsity):
+    """Forgets the last layer in the ranking (keeps it dense)."""
+    names = list(weights)
+    masks = _sol().global_masks({n: weights[n] for n in names[:-1]}, sparsity)
+    masks[names[-1]] = np.ones_like(weights[names[-1]], dtype=bool)
+    return masks
+
+
+# --- csr_nbytes
+def csr_values_only(w, value_bytes=4, index_bytes=4):
+    """Ignores index bytes: 'a pruned model is smaller'."""
+    w = np.asarray(w)
+    if w.ndim != 2:
+        raise ValueError("2-D")
+    return int(np.count_nonzero(w)) * value_bytes
+
+
+def csr_no_row_pointers(w, value_bytes=4, index_bytes=4):
+    w = np.asarray(w)
+    if w.ndim != 2:
+        raise ValueError("2-D")
+    return int(np.count_nonzero(w)) * (value_bytes + index_bytes)
+
+
+def csr_rows_not_plus_one(w, value_bytes=4, index_bytes=4):
+    return _sol().csr_nbytes(w, value_bytes, index_bytes) - index_bytes
+
+
+# --- remove_neurons
+def remove_strongest(w1, b1, w2, n_remove):
+    """Removes the neurons with the LARGEST norm."""
+    if not 0 <= n_remove < w1.shape[0]:
+        raise ValueError("n_remove")
+    keep = np.sort(np.argsort(-np.abs(w1).sum(axis=1), kind="stable")[n_remove:])
+    return w1[keep], b1[keep], w2[:, keep]
+
+
+def remove_forgets_next_layer(w1, b1, w2, n_remove):
+    """Slices w1 and b1 but leaves w2 with its old input count."""
+    nw1, nb1, _ = _sol().remove_neurons(w1, b1, w2, n_remove)
+    return nw1, nb1, w2
+
+
+def remove_columns(w1, b1, w2, n_remove):
+    """Removes input columns of w1 instead of neurons."""
+    if not 0 <= n_remove < w1.shape[0]:
+        raise ValueError("n_remove")
+    keep = np.sort(np.argsort(np.abs(w1).sum(axis=0), kind="stable")[n_remove:])
+    return w1[:, keep], b1, w2
+
+
+def remove_reorders(w1, b1, w2, n_remove):
+    """Keeps the right neurons but shuffles w2's columns out of step with w1's rows."""
+    if not 0 <= n_remove < w1.shape[0]:
+        raise ValueError("n_remove")
+    keep = np.argsort(np.abs(w1).sum(axis=1), kind="stable")[n_remove:]
+    return w1[keep], b1[keep], w2[:, np.sort(keep)]
+
+
+# --- nm_mask
+def nm_keeps_smallest(w, n=2, m=4):
+    w = np.asarray(w)
+    if not 0 < n <= m or w.shape[-1] % m:
+        raise ValueError("bad")
+    groups = np.abs(w).reshape(-1, m)
+    order = np.argsort(groups, axis=1, kind="stable")
+    keep = np.zeros_like(groups, dtype=bool)
+    np.put_along_axis(keep, order[:, :n], True, axis=1)
+    return keep.reshape(w.shape)
+
+
+def nm_signed(w, n=2, m=4):
+    """Keeps the n largest signed values."""
+    w = np.asarray(w)
+    if not 0 < n <= m or w.shape[-1] % m:
+        raise ValueError("bad")
+    groups = w.reshape(-1, m)
+    order = np.argsort(-groups, axis=1, kind="stable")
+    keep = np.zeros_like(groups, dtype=bool)
+    np.put_along_axis(keep, order[:, :n], True, axis=1)
+    return keep.reshape(w.shape)
+
+
+def nm_wrong_axis(w, n=2, m=4):
+    """Groups along the first axis (columns) instead of the last."""
+    w = np.asarray(w)
+    if not 0 < n <= m or w.shape[-1] % m:
+        raise ValueError("bad")
+    if w.shape[0] % m:
+        return _sol().magnitude_mask(w, 1 - n / m)
+    return _sol().nm_mask(w.T, n, m).T
+
+
+MUTANTS = {
+    "magnitude_mask": [mask_keeps_smallest, mask_signed, mask_quantile_threshold, mask_rounds,
+                       mask_no_validation],
+    "global_masks": [global_is_layerwise, global_float_masks, global_skips_last_layer],
+    "csr_nbytes": [csr_values_only, csr_no_row_pointers, csr_rows_not_plus_one],
+    "remove_neurons": [remove_strongest, remove_forgets_next_layer, remove_columns, remove_reorders],
+    "nm_mask": [nm_keeps_smallest, nm_signed, nm_wrong_axis],
+}
