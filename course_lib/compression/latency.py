@@ -1,0 +1,189 @@
+"""Honest latency numbers: warm-up, repeats, medians with an interquartile range, fixed threads.
+
+A single timing says little: the first calls pay for allocation and caches, and the machine's other
+work adds noise. ``measure`` warms up, times ``repeats`` calls with ``time.perf_counter`` at a fixed
+number of PyTorch threads and reports the median and the 25th/75th percentiles. ``compare`` times
+several functions *interleaved* (round-robin), so slow drift (a laptop warming up, a neighbour's job)
+hits all of them equally, and gives each one's median relative to a reference.
+
+``int8_linear`` is the weight-only int8 matrix product that makes a quantized linear layer faster
+on CPU, not just smaller.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from course_lib.nbrun import hardware
+
+_UNITS = ((1.0, "s"), (1e-3, "ms"), (1e-6, "µs"), (1e-9, "ns"))
+
+
+@dataclass
+class Timing:
+    """Wall-clock time of one call: median and interquartile range over ``repeats`` calls."""
+
+    median_s: float
+    p25_s: float
+    p75_s: float
+    repeats: int
+    threads: int
+    hardware: str
+    samples: list[float] = field(default_factory=list, repr=False)
+
+    def __str__(self) -> str:
+        scale, unit = next(((s, u) for s, u in _UNITS if self.median_s >= s), _UNITS[-1])
+        value = self.median_s / scale
+        decimals = max(0, 2 - math.floor(math.log10(value))) if value > 0 else 2
+
+        def fmt(seconds: float) -> str:
+            return f"{seconds / scale:.{decimals}f}"
+
+        runs = "run" if self.repeats == 1 else "runs"
+        threads = "thread" if self.threads == 1 else "threads"
+        return (f"{fmt(self.median_s)} {unit} (IQR {fmt(self.p25_s)}–{fmt(self.p75_s)} {unit}, "
+                f"{self.repeats} {runs}, {self.threads} {threads})")
+
+
+def _check_int(name: str, value: int, low: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an int >= {low}, got {value!r}")
+    if value < low:
+        raise ValueError(f"{name} must be an int >= {low}, got {value}")
+    return int(value)
+
+
+def _sync() -> None:
+    """Wait for queued GPU work, so that a timing covers it (no-op unless CUDA is in use)."""
+    if torch.cuda.is_available() and torch.cuda.is_initialized():
+        torch.cuda.synchronize()
+
+
+def _timed(fn: Callable[[], object]) -> float:
+    _sync()
+    start = time.perf_counter()
+    fn()
+    _sync()
+    return time.perf_counter() - start
+
+
+def _interleaved(fns: dict[str, Callable[[], object]], warmup: int, repeats: int,
+                 threads: int) -> dict[str, Timing]:
+    """Time every function ``repeats`` times, round-robin, with a rotating start so that no function
+    always runs first; ``threads`` PyTorch threads during the measurement only."""
+    for name, fn in fns.items():
+        if not callable(fn):
+            raise TypeError(f"fn {name!r} must be callable with no arguments, got {type(fn).__name__}")
+    warmup = _check_int("warmup", warmup, 0)
+    repeats = _check_int("repeats", repeats, 1)
+    threads = _check_int("threads", threads, 1)
+    names = list(fns)
+    samples: dict[str, list[float]] = {name: [] for name in names}
+    previous = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        machine = hardware()
+        for _ in range(warmup):
+            for name in names:
+                fns[name]()
+        for r in range(repeats):
+            shift = r % len(names)
+            for name in names[shift:] + names[:shift]:
+                samples[name].append(_timed(fns[name]))
+    finally:
+        torch.set_num_threads(previous)
+    timings = {}
+    for name in names:
+        p25, median, p75 = np.percentile(samples[name], [25, 50, 75])
+        timings[name] = Timing(float(median), float(p25), float(p75), repeats, threads, machine,
+                               samples[name])
+    return timings
+
+
+def measure(fn: Callable[[], object], *, warmup: int = 3, repeats: int = 20, threads: int = 1) -> Timing:
+    """Time ``fn()``: ``warmup`` untimed calls, then ``repeats`` calls timed with
+    ``time.perf_counter``, with PyTorch set to ``threads`` intra-op threads (the previous count is
+    restored afterwards). Returns the median and interquartile range; pending CUDA work is
+    synchronised around each call."""
+    if not callable(fn):
+        raise TypeError(f"fn must be callable with no arguments, got {type(fn).__name__}")
+    return _interleaved({"fn": fn}, warmup, repeats, threads)["fn"]
+
+
+def compare(fns: dict[str, Callable[[], object]], reference: str, **measure_kwargs) -> dict[str, dict]:
+    """Time several functions interleaved and compare their medians with ``fns[reference]``.
+
+    Returns ``{name: {"median_s": ..., "ratio": median / reference median, "timing": Timing}}``;
+    the reference's ratio is 1.0, a ratio of 0.5 means twice as fast. ``measure_kwargs`` are
+    ``warmup``, ``repeats`` and ``threads`` as in :func:`measure`.
+    """
+    if not isinstance(fns, dict) or not fns:
+        raise TypeError("fns must be a non-empty dict of name -> callable with no arguments")
+    if reference not in fns:
+        raise ValueError(f"reference must be one of {sorted(fns)}, got {reference!r}")
+    unknown = set(measure_kwargs) - {"warmup", "repeats", "threads"}
+    if unknown:
+        raise TypeError(f"compare() got unexpected keyword arguments {sorted(unknown)}; "
+                        "use warmup, repeats, threads")
+    kwargs = {"warmup": 3, "repeats": 20, "threads": 1, **measure_kwargs}
+    timings = _interleaved(fns, kwargs["warmup"], kwargs["repeats"], kwargs["threads"])
+    base = timings[reference].median_s
+    result = {}
+    for name, timing in timings.items():
+        if name == reference:
+            ratio = 1.0
+        else:
+            ratio = timing.median_s / base if base > 0 else math.inf
+        result[name] = {"median_s": timing.median_s, "ratio": ratio, "timing": timing}
+    return result
+
+
+# ---------------------------------------------------------------------------- int8 matmul
+def has_int8_kernel() -> bool:
+    """Whether this PyTorch has the CPU weight-only int8 kernel ``aten._weight_int8pack_mm``."""
+    return hasattr(torch.ops.aten, "_weight_int8pack_mm")
+
+
+def int8_linear(x: torch.Tensor, codes: torch.Tensor, scale: torch.Tensor,
+                bias: torch.Tensor | None = None) -> torch.Tensor:
+    """``y = x @ (codes * scale[:, None]).T + bias`` with int8 ``codes`` of shape ``(out, in)`` and
+    one float ``scale`` per output row: a weight-only int8 linear layer.
+
+    On CPU this uses ``torch.ops.aten._weight_int8pack_mm`` (the weights stay int8 in memory, a
+    quarter of fp32) when available; otherwise, or on other devices, it dequantizes and multiplies.
+    ``x`` has shape ``(..., in)``; the result has shape ``(..., out)`` and ``x``'s dtype.
+    """
+    for name, t in (("x", x), ("codes", codes), ("scale", scale)):
+        if not isinstance(t, torch.Tensor):
+            raise TypeError(f"{name} must be a torch.Tensor, got {type(t).__name__}")
+    if not x.is_floating_point():
+        raise TypeError(f"x must be a floating-point tensor, got dtype {x.dtype}")
+    if codes.dtype != torch.int8 or codes.dim() != 2:
+        raise TypeError(f"codes must be a 2-D torch.int8 tensor (out, in), got {codes.dtype} "
+                        f"with shape {tuple(codes.shape)}")
+    out_features, in_features = codes.shape
+    if x.dim() < 1 or x.shape[-1] != in_features:
+        raise ValueError(f"x must have shape (..., {in_features}) to match codes, got {tuple(x.shape)}")
+    if scale.shape != (out_features,):
+        raise ValueError(f"scale must have shape ({out_features},), got {tuple(scale.shape)}")
+    if bias is not None and (not isinstance(bias, torch.Tensor) or bias.shape != (out_features,)):
+        raise ValueError(f"bias must be None or a tensor of shape ({out_features},)")
+    flat = x.reshape(-1, in_features).contiguous()
+    s = scale.to(x.dtype).contiguous()
+    y = None
+    if x.device.type == "cpu" and has_int8_kernel():
+        try:
+            y = torch.ops.aten._weight_int8pack_mm(flat, codes.contiguous(), s)
+        except (RuntimeError, NotImplementedError):  # dtype or shape this build's kernel refuses
+            y = None
+    if y is None:
+        y = flat @ (codes.to(x.dtype) * s[:, None]).T
+    if bias is not None:
+        y = y + bias.to(y.dtype)
+    return y.reshape(*x.shape[:-1], out_features)
