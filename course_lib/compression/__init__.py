@@ -13,7 +13,7 @@ A model is only smaller if its bytes say so, and only faster if a measurement sa
 """
 
 from .kmeans import KMeansTensor, kmeans_dequantize, kmeans_quantize
-from .latency import Timing, compare, int8_linear, measure
+from .latency import Int8DynamicLinear, Timing, compare, int8_linear, measure
 from .prune import (
     apply_masks,
     count_macs,
@@ -43,7 +43,7 @@ from .quantize import (
 from .storage import bitmask_bytes, break_even_sparsity, csr_bytes, dense_bytes, to_bitmask, to_csr
 
 __all__ = [
-    "KMeansTensor", "QTensor", "QuantReport", "Timing", "apply_masks", "bitmask_bytes",
+    "Int8DynamicLinear", "KMeansTensor", "QTensor", "QuantReport", "Timing", "apply_masks", "bitmask_bytes",
     "break_even_sparsity", "compare", "count_macs", "csr_bytes", "dense_bytes", "dequantize",
     "fake_quant_model", "fake_quantize", "global_masks", "gradual_schedule", "int8_linear",
     "kmeans_dequantize", "kmeans_quantize", "layerwise_masks", "magnitude_mask", "measure", "nm_mask",

@@ -187,3 +187,47 @@ def int8_linear(x: torch.Tensor, codes: torch.Tensor, scale: torch.Tensor,
     if bias is not None:
         y = y + bias.to(y.dtype)
     return y.reshape(*x.shape[:-1], out_features)
+
+
+class Int8DynamicLinear:
+    """A linear layer computed as an *integer* matrix product: int8 weights x int8 activations.
+
+    Weights are quantized once, symmetric per output row (``w ~ codes * w_scale[:, None]``).
+    Each call quantizes the activations per row on the fly (``x ~ xq * x_scale[:, None]``), multiplies
+    int8 by int8 into int32 with ``torch._int_mm``, and rescales:
+    ``y = (xq @ codes.T) * x_scale[:, None] * w_scale[None, :] + bias``.
+    This is "dynamic quantization"; the quantization of ``x`` is part of the measured cost. Where
+    ``torch._int_mm`` is missing or refuses the shapes, the same arithmetic runs in float (exact for
+    these integer ranges, but without the integer kernel's speed).
+    """
+
+    def __init__(self, weight: torch.Tensor, bias: torch.Tensor | None = None):
+        if not isinstance(weight, torch.Tensor) or weight.dim() != 2 or not weight.is_floating_point():
+            raise TypeError("weight must be a 2-D floating-point tensor (out, in)")
+        if bias is not None and (not isinstance(bias, torch.Tensor) or bias.shape != weight.shape[:1]):
+            raise ValueError(f"bias must be None or a tensor of shape ({weight.shape[0]},)")
+        w = weight.detach().float()
+        top = w.abs().amax(dim=1)
+        self.w_scale = torch.where(top > 0, top / 127, torch.ones_like(top))
+        codes = torch.clamp(torch.round(w / self.w_scale[:, None]), -127, 127).to(torch.int8)
+        self.codes_t = codes.t().contiguous()  # (in, out): the layout the integer kernel wants
+        self.bias = None if bias is None else bias.detach().float()
+
+    @property
+    def nbytes(self) -> int:
+        """Stored bytes: int8 codes + one float32 scale per row (+ the fp32 bias, if any)."""
+        extra = 0 if self.bias is None else self.bias.numel() * 4
+        return self.codes_t.numel() + self.w_scale.numel() * 4 + extra
+
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        if not isinstance(x, torch.Tensor) or x.dim() != 2 or x.shape[1] != self.codes_t.shape[0]:
+            raise ValueError(f"x must have shape (batch, {self.codes_t.shape[0]})")
+        top = x.abs().amax(dim=1)
+        x_scale = torch.where(top > 0, top / 127, torch.ones_like(top))
+        xq = torch.clamp(torch.round(x / x_scale[:, None]), -127, 127).to(torch.int8)
+        try:
+            acc = torch._int_mm(xq, self.codes_t)
+        except (RuntimeError, AttributeError):
+            acc = xq.float() @ self.codes_t.float()
+        y = acc.float() * x_scale[:, None] * self.w_scale[None, :]
+        return y if self.bias is None else y + self.bias

@@ -299,3 +299,20 @@ def test_int8_linear_rejects_bad_input():
         int8_linear(x.long(), codes, scale)
     with pytest.raises(ValueError, match="bias"):
         int8_linear(x, codes, scale, torch.ones(5))
+
+
+def test_int8_dynamic_linear_matches_fp32_within_quantization_error():
+    from course_lib.compression.latency import Int8DynamicLinear
+
+    gen = torch.Generator().manual_seed(0)
+    w, b = torch.randn(96, 64, generator=gen) * 0.05, torch.randn(96, generator=gen)
+    x = torch.randn(32, 64, generator=gen)
+    layer = Int8DynamicLinear(w, b)
+    y, ref = layer(x), x @ w.T + b
+    rel = float((y - ref).abs().max() / ref.abs().max())
+    assert 0 < rel < 0.02  # two int8 roundings: close, but not exact
+    assert layer.nbytes == 96 * 64 + 96 * 4 + 96 * 4
+    with pytest.raises(ValueError, match="x must have shape"):
+        layer(torch.randn(3, 5))
+    with pytest.raises(TypeError, match="weight"):
+        Int8DynamicLinear(torch.ones(3, dtype=torch.int64))
