@@ -68,6 +68,10 @@ def check_quantize_affine(fn) -> None:
                                hint="Clamp explicitly after rounding.")
         real = x / scale + zp
         inside = (real > qmin) & (real < qmax)
+        if q64.min() >= 0 and np.any(inside & (real < -0.5) & (q64 == 0)):  # clamped at 0
+            raise CheckFailure(f"{call}: values that need negative codes got non-negative ones",
+                               hint=f"The codes are signed: clamp to [{qmin}, {qmax}] = "
+                               "[-2**(bits-1), 2**(bits-1) - 1].")
         if np.any(np.abs(q64[inside] - real[inside]) > 0.5 + 1e-9):
             raise CheckFailure(f"{call}: some codes are more than half a step from x / scale + zero_point",
                                hint="Divide by the scale first, then round: rounding x itself sends every "
@@ -92,6 +96,9 @@ def check_dequantize_affine(fn) -> None:
         if x.dtype != np.float32:
             raise CheckFailure(f"{call}: returned dtype {x.dtype}, expected float32")
         want = (q.astype(np.int64) - zp) * scale
+        if zp and np.allclose(x, q.astype(np.int64) * scale, rtol=1e-6, atol=1e-6):
+            raise CheckFailure(f"{call}: the zero point is not taken into account",
+                               hint="The code zero_point stands for real 0: subtract it before scaling.")
         if not np.allclose(x, want, rtol=1e-6, atol=1e-6):
             bad = int(np.argmax(np.abs(x - want)))
             raise CheckFailure(
