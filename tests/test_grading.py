@@ -230,3 +230,14 @@ def test_grade_cli_writes_a_gradebook(tmp_path):
                           "--exercise", "99"], capture_output=True, text=True, cwd=REPO_ROOT)
     assert bad.returncode == 2 and "exercise must be one of" in bad.stderr
 
+
+
+@pytest.mark.parametrize("name", EXERCISES)
+def test_correct_answers_written_differently_pass(name):
+    """Statistical checkers judge the distribution, not the way the noise was drawn."""
+    module = importlib.import_module(f"tests.exercises.mutants.ex{name}")
+    exercise = get_exercise(name)
+    for task, fns in getattr(module, "EQUIVALENTS", {}).items():
+        for fn in fns:
+            result = run_task(exercise.task(task), fn=fn)
+            assert result.passed, f"{task}: correct variant {fn.__name__} rejected: {result.reason}"
