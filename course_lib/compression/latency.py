@@ -22,6 +22,8 @@ import torch
 
 from course_lib.nbrun import hardware
 
+from .prune import _check_int  # one definition of the integer check
+
 _UNITS = ((1.0, "s"), (1e-3, "ms"), (1e-6, "µs"), (1e-9, "ns"))
 
 
@@ -49,15 +51,6 @@ class Timing:
         threads = "thread" if self.threads == 1 else "threads"
         return (f"{fmt(self.median_s)} {unit} (IQR {fmt(self.p25_s)}–{fmt(self.p75_s)} {unit}, "
                 f"{self.repeats} {runs}, {self.threads} {threads})")
-
-
-def _check_int(name: str, value: int, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int >= {low}, got {value!r}")
-    if value < low:
-        raise ValueError(f"{name} must be an int >= {low}, got {value}")
-    return int(value)
-
 
 def _sync() -> None:
     """Wait for queued GPU work, so that a timing covers it (no-op unless CUDA is in use)."""

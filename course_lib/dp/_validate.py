@@ -142,3 +142,20 @@ def as_fraction(value, name: str) -> Fraction:
     if x <= 0:
         raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
     return x
+
+
+def check_finite(value, name: str) -> float:
+    """A finite real number (not bool, NaN or ±inf)."""
+    x = check_real(value, name)
+    if not math.isfinite(x):
+        raise ValueError(f"{name} must be a finite real number, got {value!r}")
+    return x
+
+
+def check_generator(rng) -> np.random.Generator:
+    """An explicit NumPy Generator (no implicit global state)."""
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(
+            f"rng must be a numpy.random.Generator (np.random.default_rng(seed)), got {type(rng).__name__}"
+        )
+    return rng

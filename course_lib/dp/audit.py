@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import stats
 
-from ._validate import check_epsilon, check_int, check_positive, check_real
+from ._validate import check_epsilon, check_finite, check_generator, check_int, check_positive, check_real
 
 DIRECTIONS = (">", "<")
 MAX_THRESHOLDS = 257  # candidate thresholds tried when none are given
@@ -61,21 +61,6 @@ def _check_delta0(delta) -> float:
     if not 0.0 <= d < 1.0:
         raise ValueError(f"delta must be in [0, 1), got {delta!r}")
     return d
-
-
-def _check_finite(value, name: str) -> float:
-    x = check_real(value, name)
-    if not math.isfinite(x):
-        raise ValueError(f"{name} must be a finite real number, got {value!r}")
-    return x
-
-
-def _check_rng(rng) -> np.random.Generator:
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            f"rng must be a numpy.random.Generator (np.random.default_rng(seed)), got {type(rng).__name__}"
-        )
-    return rng
 
 
 def _check_count(k, name: str, n: int, n_name: str) -> int:
@@ -240,10 +225,10 @@ def audit(
     """
     if not callable(mechanism):
         raise TypeError(f"mechanism must be a callable (x, rng) -> float, got {type(mechanism).__name__}")
-    x0 = _check_finite(x0, "x0")
-    x1 = _check_finite(x1, "x1")
+    x0 = check_finite(x0, "x0")
+    x1 = check_finite(x1, "x1")
     n = check_int(n, "n", 2)
-    rng = _check_rng(rng)
+    rng = check_generator(rng)
     delta = _check_delta0(delta)
     confidence = _check_confidence(confidence)
     if thresholds is not None:
@@ -301,8 +286,8 @@ class AuditMechanism:
     description: str = ""
 
     def __call__(self, x: float, rng: np.random.Generator, size: int | None = None):
-        x = _check_finite(x, "x")
-        rng = _check_rng(rng)
+        x = check_finite(x, "x")
+        rng = check_generator(rng)
         if size is None:
             return float(self.sample(x, rng, 1)[0])
         return np.asarray(self.sample(x, rng, check_int(size, "size", 0)), dtype=np.float64)

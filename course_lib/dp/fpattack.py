@@ -42,7 +42,7 @@ import math
 
 import numpy as np
 
-from ._validate import check_int, check_positive, check_real
+from ._validate import check_finite, check_generator, check_int, check_positive
 
 GRID_BITS = 53
 MECHANISMS = ("naive", "snapping", "grid")
@@ -56,21 +56,6 @@ _MIN_EXPONENT = 1022  # the full-precision uniform stops at the smallest normal 
 
 
 # --------------------------------------------------------------------------- validation helpers
-
-
-def _check_rng(rng) -> np.random.Generator:
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            f"rng must be a numpy.random.Generator (np.random.default_rng(seed)), got {type(rng).__name__}"
-        )
-    return rng
-
-
-def _check_finite(value, name: str) -> float:
-    x = check_real(value, name)
-    if not math.isfinite(x):
-        raise ValueError(f"{name} must be a finite real number, got {value!r}")
-    return x
 
 
 def _check_scale(scale) -> float:
@@ -106,10 +91,10 @@ def naive_laplace_many(x: float, scale: float, n: int, rng: np.random.Generator)
     ``y = fl(x + s * (-scale * ln u))``: Laplace(x, scale) up to rounding, but with the holes in
     its support that ``could_produce`` finds. Draws all ``k`` first, then all signs.
     """
-    x = _check_finite(x, "x")
+    x = check_finite(x, "x")
     scale = _check_scale(scale)
     n = check_int(n, "n", 0)
-    rng = _check_rng(rng)
+    rng = check_generator(rng)
     k = rng.integers(1, _GRID, size=n)
     sign = rng.integers(0, 2, size=n) * 2.0 - 1.0
     return x + sign * _magnitude(k, scale)
@@ -188,8 +173,8 @@ def could_produce(y: float, x: float, scale: float) -> bool:
     the rounding cell of ``y`` and its middle lies deep inside that cell, so a real output is still
     recognised (checked at ``x = 10**4`` and ``10**6`` scales).
     """
-    y = _check_finite(y, "y")
-    x = _check_finite(x, "x")
+    y = check_finite(y, "y")
+    x = check_finite(x, "x")
     scale = _check_scale(scale)
     return bool(_naive_reachable(np.array([y]), x, scale)[0])
 
@@ -232,11 +217,11 @@ def snapping_laplace_many(
     x: float, scale: float, bound: float, n: int, rng: np.random.Generator
 ) -> np.ndarray:
     """``n`` outputs of Mironov's snapping mechanism (float64 array); see ``snapping_laplace``."""
-    x = _check_finite(x, "x")
+    x = check_finite(x, "x")
     scale = _check_scale(scale)
     bound = _check_bound(bound, scale)
     n = check_int(n, "n", 0)
-    rng = _check_rng(rng)
+    rng = check_generator(rng)
     lam = snapping_lambda(scale)
     u = _uniform_full_precision(n, rng)
     sign = rng.integers(0, 2, size=n) * 2.0 - 1.0
@@ -267,8 +252,8 @@ def could_produce_snapping(y: float, x: float, scale: float, bound: float) -> bo
     probability below ``2**-1000``; inside it, the noise takes values in every interval of length
     ``Λ >= scale``, so every grid point is reachable.
     """
-    y = _check_finite(y, "y")
-    x = _check_finite(x, "x")
+    y = check_finite(y, "y")
+    x = check_finite(x, "x")
     scale = _check_scale(scale)
     bound = _check_bound(bound, scale)
     return bool(_snapping_reachable(np.array([y]), x, scale, bound)[0])
@@ -323,11 +308,11 @@ def grid_laplace_many(
     x: float, scale: float, granularity: float, n: int, rng: np.random.Generator
 ) -> np.ndarray:
     """``n`` outputs of ``grid_laplace`` (float64 array). Draws all ``G1``, then all ``G2``."""
-    x = _check_finite(x, "x")
+    x = check_finite(x, "x")
     scale = _check_scale(scale)
     granularity = _check_granularity(granularity)
     n = check_int(n, "n", 0)
-    rng = _check_rng(rng)
+    rng = check_generator(rng)
     t = scale / granularity
     base = math.floor(x / granularity + 0.5)
     k = _geometric(t, n, rng) - _geometric(t, n, rng)
@@ -353,8 +338,8 @@ def could_produce_grid(y: float, x: float, scale: float, granularity: float) -> 
     Yes iff ``y = fl(γ * j)`` for an integer ``j`` with ``|j - floor(x/γ + 1/2)|`` at most the
     largest geometric draw (``floor(53 * ln(2) * scale/γ)``): exact, with the sampler's arithmetic.
     """
-    y = _check_finite(y, "y")
-    x = _check_finite(x, "x")
+    y = check_finite(y, "y")
+    x = check_finite(x, "x")
     scale = _check_scale(scale)
     granularity = _check_granularity(granularity)
     return bool(_grid_reachable(np.array([y]), x, scale, granularity)[0])
@@ -392,11 +377,11 @@ def attack_success(
       by a fair coin) names the input with certainty; any value above 0 is an infinite privacy loss;
     * ``mechanism`` and ``n``.
     """
-    x0 = _check_finite(x0, "x0")
-    x1 = _check_finite(x1, "x1")
+    x0 = check_finite(x0, "x0")
+    x1 = check_finite(x1, "x1")
     scale = _check_scale(scale)
     n = check_int(n, "n", 1)
-    rng = _check_rng(rng)
+    rng = check_generator(rng)
     if not isinstance(mechanism, str) or mechanism not in MECHANISMS:
         raise ValueError(f"mechanism must be one of {', '.join(map(repr, MECHANISMS))}, got {mechanism!r}")
     if mechanism == "naive":
