@@ -1,0 +1,179 @@
+"""Checkers for exercise 05 (DP-SGD). Deterministic pieces are compared with an independent
+computation; noisy pieces are judged statistically over many seeded calls (tolerances many standard
+errors wide). Messages describe the property, never the expected numbers."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ...dp.accounting import RDPAccountant
+from ..spec import CheckFailure, Exercise, Task
+from ._common import as_array, expect_error
+
+
+def _softmax(z):
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def check_per_example_gradients(fn) -> None:
+    gen = np.random.default_rng(501)
+    for n, k, d in [(6, 3, 4), (1, 10, 64), (20, 10, 64)]:
+        W, b = gen.normal(size=(k, d)) * 0.3, gen.normal(size=k) * 0.1
+        X, y = gen.normal(size=(n, d)), gen.integers(0, k, size=n)
+        call = f"per_example_gradients(W {W.shape}, b {b.shape}, X {X.shape}, y {y.shape})"
+        out = fn(W.copy(), b.copy(), X.copy(), y.copy())
+        if not (isinstance(out, tuple) and len(out) == 2):
+            raise CheckFailure(f"{call} must return a tuple (gW, gb)")
+        gW = as_array(np.asarray(out[0]), call + "[0]", shape=(n, k, d))
+        gb = as_array(np.asarray(out[1]), call + "[1]", shape=(n, k))
+        r = _softmax(X @ W.T + b)
+        r[np.arange(n), y] -= 1
+        if not np.allclose(gb, r, atol=1e-8):
+            if np.allclose(gb, -r, atol=1e-8):
+                raise CheckFailure(f"{call}: the gradients point the wrong way (sign)")
+            raise CheckFailure(f"{call}: the bias gradients are wrong",
+                               hint="p_i = softmax(W x_i + b); the gradient is p_i minus the one-hot label.")
+        if not np.allclose(gW, r[:, :, None] * X[:, None, :], atol=1e-8):
+            raise CheckFailure(f"{call}: the weight gradients are wrong",
+                               hint="Per example: the outer product (p_i - e_i) x_iᵀ — not an average.")
+    with np.errstate(over="ignore", invalid="ignore"):
+        gW, _ = fn(np.array([[1000.0], [-1000.0]]), np.zeros(2), np.ones((1, 1)) * 5, np.array([0]))
+    if not np.all(np.isfinite(np.asarray(gW))):
+        raise CheckFailure("per_example_gradients with logits of size 5000: non-finite gradients",
+                           hint="Subtract each row's largest logit before exponentiating.")
+
+
+def check_clip_gradients(fn) -> None:
+    gen = np.random.default_rng(502)
+    g = gen.normal(size=(50, 30)) * gen.uniform(0.01, 3, size=(50, 1))
+    for C in (0.5, 1.0, 4.0):
+        call = f"clip_gradients(50 gradients of dimension 30, max_norm={C})"
+        out = as_array(np.asarray(fn(g.copy(), C)), call, shape=g.shape)
+        norms = np.linalg.norm(g, axis=1)
+        new = np.linalg.norm(out, axis=1)
+        if np.any(new > C * (1 + 1e-9)):
+            raise CheckFailure(f"{call}: some example's gradient is still longer than max_norm",
+                               hint="Clip each ROW (one example) as a whole vector.")
+        inside = norms <= C
+        if not np.allclose(out[inside], g[inside]):
+            raise CheckFailure(f"{call}: a gradient already inside the ball was changed",
+                               hint="min(1, C / ||g||): short gradients are left alone.")
+        cos = np.sum(out * g, axis=1) / (new * norms)
+        if np.any(cos < 1 - 1e-9):
+            raise CheckFailure(f"{call}: a clipped gradient changed direction",
+                               hint="Scale the whole vector; do not clamp coordinates one by one.")
+        if not np.allclose(new[~inside], C):
+            raise CheckFailure(f"{call}: long gradients should end exactly on the ball of radius max_norm")
+    expect_error(fn, (g, 0.0), (ValueError,), "clip_gradients(..., max_norm=0)")
+
+
+def check_private_gradient(fn) -> None:
+    gen = np.random.default_rng(503)
+    grads = gen.normal(size=(7, 12)) * np.array([[0.1], [0.5], [1.0], [2.0], [3.0], [0.2], [5.0]])
+    C, sigma, E = 1.5, 0.8, 10.0
+    call = (f"private_gradient(7 gradients of dimension 12, max_norm={C}, noise_multiplier={sigma}, "
+            f"expected_batch_size={E}, rng)")
+    draws = 3000
+    rng = np.random.default_rng(504)
+    out = np.array([np.asarray(fn(grads.copy(), C, sigma, E, rng), dtype=float) for _ in range(draws)])
+    if out.shape != (draws, 12):
+        raise CheckFailure(f"{call} must return one vector of dimension 12")
+    norms = np.linalg.norm(grads, axis=1, keepdims=True)
+    clipped_sum = (grads * np.minimum(1, C / norms)).sum(axis=0)
+    std = float(np.std(out, axis=0).mean())
+    if std < 1e-12:
+        raise CheckFailure(f"{call}: no noise is added",
+                           hint="Without noise, clipping alone protects nothing.")
+    want_std = sigma * C / E
+    centre = out.mean(axis=0)
+    realised = clipped_sum / len(grads)
+    if np.max(np.abs(centre - realised)) <= 6 * (sigma * C / len(grads)) / math.sqrt(draws) \
+            and np.max(np.abs(centre - clipped_sum / E)) > 6 * want_std / math.sqrt(draws):
+        raise CheckFailure(f"{call}: divided by the realised batch size",
+                           hint="Divide by expected_batch_size: the realised size of a Poisson batch is "
+                           "not private.")
+    if not 0.93 * want_std <= std <= 1.07 * want_std:
+        raise CheckFailure(f"{call}: the noise has the wrong standard deviation",
+                           hint="Noise std = noise_multiplier × max_norm, added to the SUM, then divided by "
+                           "the expected batch size.")
+    tol = 6 * want_std / math.sqrt(draws)
+    if np.max(np.abs(centre - clipped_sum / E)) > tol:
+        raise CheckFailure(f"{call}: the average is not the mean of the CLIPPED gradients",
+                           hint="Clip each example first, then sum; clipping the sum bounds nothing per "
+                           "person.")
+    again = [np.asarray(fn(grads.copy(), C, sigma, E, np.random.default_rng(7))) for _ in range(2)]
+    if not np.array_equal(again[0], again[1]):
+        raise CheckFailure(f"{call}: two generators with the same seed gave different results",
+                           hint="Draw the noise from the rng argument.")
+    expect_error(fn, (grads, C, -1.0, E, np.random.default_rng(0)), (ValueError,),
+                 "private_gradient(..., noise_multiplier=-1)")
+
+
+def check_poisson_sample(fn) -> None:
+    n, q, draws = 200, 0.1, 2000
+    rng = np.random.default_rng(505)
+    call = f"poisson_sample(n={n}, sample_rate={q}, rng)"
+    sizes, hits = [], np.zeros(n)
+    for _ in range(draws):
+        idx = np.asarray(fn(n, q, rng))
+        if idx.ndim != 1 or (idx.size and (idx.min() < 0 or idx.max() >= n)):
+            raise CheckFailure(f"{call} must return a 1-D array of indices in [0, {n})")
+        if len(np.unique(idx)) != len(idx):
+            raise CheckFailure(f"{call}: an example appears twice in one batch",
+                               hint="Each example is in or out, once: a coin flip per example.")
+        if np.any(np.diff(idx) < 0):
+            raise CheckFailure(f"{call}: the indices are not sorted")
+        sizes.append(len(idx))
+        hits[idx.astype(int)] += 1
+    sizes = np.array(sizes)
+    mean, var = sizes.mean(), sizes.var()
+    if abs(mean - n * q) > 6 * math.sqrt(n * q * (1 - q) / draws):
+        raise CheckFailure(f"{call}: the average batch size is not sample_rate × n")
+    if not 0.8 * n * q * (1 - q) <= var <= 1.2 * n * q * (1 - q):
+        raise CheckFailure(f"{call}: the batch size does not vary like a Poisson sample's",
+                           hint="A fixed-size batch is shuffling, not Poisson sampling — and the RDP "
+                           "accountant's bound assumes Poisson sampling.")
+    per_example = hits / draws
+    if np.max(np.abs(per_example - q)) > 6 * math.sqrt(q * (1 - q) / draws):
+        raise CheckFailure(f"{call}: some examples are chosen far more or less often than sample_rate")
+    for bad in (0.0, 1.5, -0.1):
+        expect_error(fn, (n, bad, rng), (ValueError,), f"poisson_sample(..., sample_rate={bad})")
+
+
+def check_epsilon_after_training(fn) -> None:
+    for sigma, n, bs, epochs, delta in [(1.1, 60000, 256, 10, 1e-5), (1.0, 1437, 512, 10, 1e-5),
+                                        (2.0, 1000, 100, 5, 1e-6)]:
+        call = (f"epsilon_after_training(noise_multiplier={sigma}, n={n}, batch_size={bs}, "
+                f"epochs={epochs}, delta={delta})")
+        e = fn(sigma, n, bs, epochs, delta)
+        if isinstance(e, bool) or not isinstance(e, (int, float, np.floating)):
+            raise CheckFailure(f"{call} returned {type(e).__name__}, expected a float")
+        q = bs / n
+        acct = RDPAccountant()
+        acct.step(sigma, q, epochs * round(1 / q))
+        if not math.isclose(float(e), acct.get_epsilon(delta), rel_tol=1e-6):
+            raise CheckFailure(f"{call}: wrong epsilon",
+                               hint="q = batch_size / n; steps = epochs × round(1 / q); one accountant "
+                               "step call with all of them.")
+
+
+EXERCISE = Exercise(
+    name="05_dp_sgd",
+    title="DP-SGD: per-example gradients, clipping, noise, sampling and accounting",
+    tasks=(
+        Task("per_example_gradients", "per_example_gradients", check_per_example_gradients,
+             notebook="05_dp_sgd", hint="(softmax(W x_i + b) - onehot(y_i)) outer x_i, one per example."),
+        Task("clip_gradients", "clip_gradients", check_clip_gradients, notebook="05_dp_sgd",
+             hint="Row-wise: g · min(1, C / ||g||)."),
+        Task("private_gradient", "private_gradient", check_private_gradient, notebook="05_dp_sgd",
+             hint="Clip each row, sum, add N(0, (σC)²), divide by the expected batch size."),
+        Task("poisson_sample", "poisson_sample", check_poisson_sample, notebook="05_dp_sgd",
+             hint="One independent coin flip with probability q per example."),
+        Task("epsilon_after_training", "epsilon_after_training", check_epsilon_after_training,
+             notebook="05_dp_sgd", hint="Sample rate and number of steps from the loop, then RDPAccountant."),
+    ),
+)
