@@ -10,6 +10,8 @@
                    matching Opacus); ``PrivacyBudget`` that refuses to be overspent
 - ``audit``        empirical lower bounds on ε with Clopper–Pearson intervals; broken mechanisms to catch
 - ``fpattack``     Mironov's (2012) floating-point attack on naive Laplace noise, and its fixes
+- ``sgd``          DP-SGD: per-example gradients (torch.func), clipping, noise, Poisson sampling, and a
+                   training loop tied to the accountant and the budget
 
 Import from the submodules, e.g. ``from course_lib.dp.mechanisms import laplace_mechanism``; the most
 used names are also re-exported here.
