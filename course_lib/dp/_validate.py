@@ -159,3 +159,19 @@ def check_generator(rng) -> np.random.Generator:
             f"rng must be a numpy.random.Generator (np.random.default_rng(seed)), got {type(rng).__name__}"
         )
     return rng
+
+
+def check_noise_multiplier(value, name: str = "noise_multiplier") -> float:
+    """A Gaussian noise multiplier σ: finite and >= 0 (0 means no noise, infinite privacy loss)."""
+    sigma = check_real(value, name)
+    if not (math.isfinite(sigma) and sigma >= 0):
+        raise ValueError(f"{name} must be a finite number >= 0 (0 means no noise), got {value!r}")
+    return sigma
+
+
+def check_sample_rate(value, name: str = "sample_rate") -> float:
+    """A Poisson sampling rate q in (0, 1]."""
+    q = check_real(value, name)
+    if not 0.0 < q <= 1.0:
+        raise ValueError(f"{name} must be in (0, 1], got {value!r}")
+    return q

@@ -38,6 +38,8 @@ from functools import lru_cache
 import numpy as np
 from scipy import special
 
+from ._validate import check_noise_multiplier, check_sample_rate
+
 __all__ = [
     "DEFAULT_ALPHAS",
     "BudgetExceededError",
@@ -95,20 +97,6 @@ def _check_alpha(value, name: str = "alpha") -> float:
     value = _check_real(value, name)
     if not (math.isfinite(value) and value > 1):
         raise ValueError(f"{name} must be a finite number > 1, got {value}")
-    return value
-
-
-def _check_sigma(value, name: str = "noise_multiplier") -> float:
-    value = _check_real(value, name)
-    if not (math.isfinite(value) and value >= 0):
-        raise ValueError(f"{name} must be a finite number >= 0 (0 means no noise), got {value}")
-    return value
-
-
-def _check_sample_rate(value, name: str = "sample_rate") -> float:
-    value = _check_real(value, name)
-    if not 0 < value <= 1:
-        raise ValueError(f"{name} must be in (0, 1], got {value}")
     return value
 
 
@@ -203,7 +191,7 @@ def gaussian_rdp(alpha: float, noise_multiplier: float) -> float:
     ``alpha`` finite > 1; ``noise_multiplier`` σ finite >= 0, where σ = 0 (no noise) gives ``inf``.
     """
     alpha = _check_alpha(alpha)
-    sigma = _check_sigma(noise_multiplier)
+    sigma = check_noise_multiplier(noise_multiplier)
     return math.inf if sigma == 0 else alpha / (2 * sigma * sigma)
 
 
@@ -288,8 +276,8 @@ def subsampled_gaussian_rdp(alpha: float, noise_multiplier: float, sample_rate: 
     ``alpha`` finite > 1, ``noise_multiplier`` finite >= 0, ``sample_rate`` in (0, 1].
     """
     alpha = _check_alpha(alpha)
-    sigma = _check_sigma(noise_multiplier)
-    q = _check_sample_rate(sample_rate)
+    sigma = check_noise_multiplier(noise_multiplier)
+    q = check_sample_rate(sample_rate)
     return _sgm_rdp(alpha, sigma, q)
 
 
@@ -393,8 +381,8 @@ class RDPAccountant:
 
         A run of steps with the same (σ, q) as the previous entry is merged into it.
         """
-        sigma = _check_sigma(noise_multiplier)
-        q = _check_sample_rate(sample_rate)
+        sigma = check_noise_multiplier(noise_multiplier)
+        q = check_sample_rate(sample_rate)
         steps = _check_count(steps, "steps")
         if self._history and self._history[-1][:2] == (sigma, q):
             steps += self._history.pop()[2]

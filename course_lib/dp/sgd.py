@@ -41,7 +41,14 @@ import torch
 from torch import nn
 from torch.func import functional_call, grad_and_value, vmap
 
-from ._validate import check_delta, check_int, check_positive, check_real
+from ._validate import (
+    check_delta,
+    check_int,
+    check_noise_multiplier,
+    check_positive,
+    check_real,
+    check_sample_rate,
+)
 from .accounting import BudgetExceededError, PrivacyBudget, RDPAccountant
 from .queries import PrivacyWarning
 
@@ -127,20 +134,6 @@ def _check_grads(grads, name: str) -> int:
         raise ValueError(f"every tensor in {name} must have the same batch size in dim 0, "
                          f"got {sorted(sizes)}")
     return sizes.pop()
-
-
-def _check_sigma(value, name: str = "noise_multiplier") -> float:
-    sigma = check_real(value, name)
-    if not (math.isfinite(sigma) and sigma >= 0):
-        raise ValueError(f"{name} must be a finite number >= 0 (0 means no noise), got {value!r}")
-    return sigma
-
-
-def _check_rate(value, name: str = "sample_rate") -> float:
-    q = check_real(value, name)
-    if not 0.0 < q <= 1.0:
-        raise ValueError(f"{name} must be in (0, 1], got {value!r}")
-    return q
 
 
 def _check_torch_generator(generator, device: torch.device | None = None) -> torch.Generator | None:
@@ -263,7 +256,7 @@ def noisy_aggregate(clipped: dict[str, torch.Tensor], noise_multiplier: float, m
     teaching; real deployments need a cryptographically secure source (Opacus's ``secure_mode``).
     """
     _check_grads(clipped, "clipped")
-    sigma = _check_sigma(noise_multiplier)
+    sigma = check_noise_multiplier(noise_multiplier)
     C = check_positive(max_grad_norm, "max_grad_norm")
     denom = check_positive(expected_batch_size, "expected_batch_size")
     first = next(iter(clipped.values()))
@@ -314,7 +307,7 @@ def poisson_batches(n: int, sample_rate: float, steps: int,
     >= 1; ``generator``: a CPU ``torch.Generator`` or None. Indices are sorted, int64, on the CPU.
     """
     n = check_int(n, "n", 1)
-    q = _check_rate(sample_rate)
+    q = check_sample_rate(sample_rate)
     steps = check_int(steps, "steps", 1)
     generator = _check_torch_generator(generator, torch.device("cpu"))
     for _ in range(steps):
@@ -360,7 +353,7 @@ def noise_multiplier_for(target_epsilon: float, delta: float, sample_rate: float
     """
     target = check_positive(target_epsilon, "target_epsilon")
     delta = check_delta(delta)
-    q = _check_rate(sample_rate)
+    q = check_sample_rate(sample_rate)
     steps = check_int(steps, "steps", 1)
     tol = check_positive(tol, "tol")
     hi = 1.0
@@ -513,7 +506,7 @@ def train_dp(
         batch_size = check_int(batch_size, "batch_size", 1, n)
         q = batch_size / n
     else:
-        q = _check_rate(sample_rate)
+        q = check_sample_rate(sample_rate)
     if sampler == "poisson":
         steps_per_epoch = max(1, round(1 / q))
     else:
@@ -525,7 +518,7 @@ def train_dp(
         raise ValueError("give exactly one of noise_multiplier (>= 0) and target_epsilon (> 0), "
                          f"got noise_multiplier={noise_multiplier!r}, target_epsilon={target_epsilon!r}")
     if noise_multiplier is not None:
-        sigma = _check_sigma(noise_multiplier)
+        sigma = check_noise_multiplier(noise_multiplier)
     else:
         sigma = noise_multiplier_for(target_epsilon, delta, q, planned_steps)
 
