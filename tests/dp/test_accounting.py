@@ -344,7 +344,7 @@ def test_budget_refuses_an_overspend_and_records_nothing():
         (lambda: rdp_to_dp_classic([1.0], [0.5], 1e-5), ValueError, r"alphas\[0\] must be a finite"),
         (lambda: RDPAccountant(alphas=[2, 1]), ValueError, r"alphas\[1\] must be a finite number > 1"),
         (lambda: RDPAccountant().step(1.0, 1.5), ValueError, r"sample_rate must be in \(0, 1\]"),
-        (lambda: RDPAccountant().step(math.nan, 0.1), ValueError, "noise_multiplier must be a finite number >= 0"),
+        (lambda: RDPAccountant().step(math.nan, 0.1), ValueError, "noise_multiplier must be a finite"),
         (lambda: RDPAccountant().step(1.0, 0.1, 0), ValueError, "steps must be an int >= 1"),
         (lambda: RDPAccountant().step(1.0, 0.1, True), TypeError, "steps must be an int"),
         (lambda: RDPAccountant().get_epsilon(1.0), ValueError, r"delta must be in \(0, 1\)"),
