@@ -1,12 +1,9 @@
-"""Offline datasets: scikit-learn's bundled sets and seeded synthetic generators.
+"""scikit-learn's bundled datasets, split and scaled without leaking the test set.
 
 Nothing here downloads. ``load_digits`` (1,797 8x8 images of handwritten digits, 10 classes) and
 ``load_breast_cancer`` (569 patients, 30 tumour measurements, benign/malignant) ship inside the
 scikit-learn package. Splits are stratified and seeded; features are scaled with statistics of
 the *training* part only, so nothing about the test set leaks into training.
-
-The synthetic generators that later modules need (patients, voter list, transactions, a census-like
-population, free text with planted PII) live here too, each taking an explicit seed.
 """
 
 from __future__ import annotations
@@ -70,7 +67,7 @@ def _split(
         raise ValueError(f"test_size + val_size must be < 1, got {test_size} + {val_size}")
     if scale not in ("standard", "unit", "none"):
         raise ValueError(f"scale must be one of 'standard', 'unit', 'none', got {scale!r}")
-    from .config import _check_seed
+    from ..config import _check_seed
 
     seed = _check_seed(seed)
     n_classes = len(np.unique(y))
@@ -147,6 +144,6 @@ def load_breast_cancer_split(
 
 def rng(seed: int) -> np.random.Generator:
     """A NumPy Generator for a synthetic data generator; every generator here takes one seed."""
-    from .config import _check_seed
+    from ..config import _check_seed
 
     return np.random.default_rng(_check_seed(seed))

@@ -1,0 +1,10 @@
+"""Offline datasets: scikit-learn's bundled sets and seeded synthetic generators.
+
+Nothing here downloads. ``bundled`` splits scikit-learn's digits and breast-cancer sets; the
+synthetic generators (patients, a voter list, a census-like population, free text with planted PII)
+each take an explicit seed, so every run of a notebook sees the same people.
+"""
+
+from .bundled import Split, load_breast_cancer_split, load_digits_split, rng
+
+__all__ = ["Split", "load_breast_cancer_split", "load_digits_split", "rng"]
