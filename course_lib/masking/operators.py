@@ -278,7 +278,8 @@ class Operator:
     ``entity`` fixed here (for a table column) is used when the call gives none; the flags are the
     columns of the table in the module docstring. ``deterministic`` operators may be computed once
     per distinct value; ``accepts`` says which cells a table column must hold (``"text"``,
-    ``"number"`` or ``"date"``); ``by`` names the column a per-person operator reads its person from.
+    ``"number"`` or ``"date"``); ``by`` names the column a per-person operator reads its person from,
+    and ``column(values, by_values)``, when set, transforms a whole pandas column at once.
     """
 
     name: str
@@ -290,6 +291,7 @@ class Operator:
     accepts: str = "text"
     entity: str | None = None
     by: str | None = None
+    column: Callable | None = None
 
     def __post_init__(self) -> None:
         if not callable(self.func):

@@ -1,0 +1,119 @@
+"""Generalisation: replace a precise value by a coarser one that many people share.
+
+Where masking hides a value, generalisation keeps a less precise version of it, so that counts and
+histograms stay useful. The rules follow HIPAA's Safe Harbor method (45 CFR 164.514(b)(2)):
+
+* numbers into ranges, ``bucket(37, 10) == "30-39"``, with top-coding (ages over 89 become
+  ``"90+"``: ``bucket(93, 10, top=90)``);
+* ZIP codes truncated to their first digits, ``truncate_zip("02138") == "021**"``; a three-digit zone
+  with 20,000 people or fewer becomes ``"000"`` (the 17 zones of ``HIPAA_RESTRICTED_ZIP3``, from the
+  2000 census, as listed in HHS's de-identification guidance);
+* dates kept to the month or the year, ``generalize_date("2021-03-07", "year") == "2021"``.
+
+How coarse is coarse enough is measured in notebook 02 (k-anonymity); these are the building blocks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import numbers
+
+import numpy as np
+import pandas as pd
+
+from .operators import Operator, _check_int
+
+HIPAA_RESTRICTED_ZIP3 = frozenset({
+    "036", "059", "063", "102", "203", "556", "692", "790", "821", "823", "830", "831", "878", "879",
+    "884", "890", "893",
+})
+
+
+def _check_number(value, name: str) -> float | int:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    return value
+
+
+def bucket(value, width, *, start=0, top=None) -> str:
+    """The range of width ``width`` that holds ``value``, counted from ``start``.
+
+    ``lo = start + floor((value - start) / width) * width``. With integer ``value``, ``width`` and
+    ``start`` the label is ``"lo-(lo + width - 1)"`` (``37 -> "30-39"``); otherwise the half-open
+    ``"[lo, lo + width)"``. Values ``>= top`` become ``"top+"``.
+    """
+    _check_number(value, "value")
+    _check_number(width, "width")
+    _check_number(start, "start")
+    if width <= 0:
+        raise ValueError(f"width must be > 0, got {width!r}")
+    if top is not None:
+        _check_number(top, "top")
+        if value >= top:
+            return f"{top}+"
+    integral = all(isinstance(x, (int, np.integer)) for x in (value, width, start))
+    if integral:
+        lo = start + (value - start) // width * width
+        return f"{lo}-{lo + width - 1}"
+    lo = start + math.floor((value - start) / width) * width
+    return f"[{lo:g}, {lo + width:g})"
+
+
+def truncate_zip(zip_code: str, keep: int = 3, char: str = "*",
+                 restricted: frozenset[str] = HIPAA_RESTRICTED_ZIP3) -> str:
+    """The first ``keep`` digits of a five-digit ZIP code, the rest replaced by ``char``.
+
+    Accepts ``"02138"`` or ZIP+4 ``"02138-1234"`` (the +4 is dropped). ZIP codes are strings: an int
+    has lost its leading zeros, so it is refused. With ``keep == 3`` a zone in ``restricted``
+    becomes ``"000"``.
+    """
+    if not isinstance(zip_code, str):
+        raise TypeError(f"zip_code must be a str such as '02138' (as a number it loses its leading zeros), "
+                        f"got {type(zip_code).__name__}")
+    keep = _check_int(keep, "keep", 0, 5)
+    if not isinstance(char, str) or len(char) != 1:
+        raise ValueError(f"char must be a single character, got {char!r}")
+    digits = zip_code.strip()
+    if not (len(digits) in (5, 10) and digits[:5].isascii() and digits[:5].isdigit()
+            and (len(digits) == 5 or (digits[5] == "-" and digits[6:].isdigit()))):
+        raise ValueError("zip_code must be five digits or ZIP+4 ('02138' or '02138-1234')")
+    head = digits[:keep]
+    if keep == 3 and head in restricted:
+        head = "000"
+    return head + char * (5 - keep)
+
+
+def generalize_date(value, to: str = "month") -> str:
+    """``"YYYY-MM"`` (``to="month"``) or ``"YYYY"`` (``to="year"``) of a date, a datetime, a
+    ``pandas.Timestamp`` or an ISO 8601 string."""
+    if to not in ("month", "year"):
+        raise ValueError(f"to must be 'month' or 'year', got {to!r}")
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError("value must be an ISO 8601 date string (YYYY-MM-DD...)") from None
+    if not isinstance(value, (dt.date, pd.Timestamp)):
+        raise TypeError(f"value must be a date, datetime, pandas.Timestamp or ISO 8601 str, "
+                        f"got {type(value).__name__}")
+    return f"{value.year:04d}" if to == "year" else f"{value.year:04d}-{value.month:02d}"
+
+
+def bucket_with(width, *, start=0, top=None) -> Operator:
+    """:func:`bucket` as a table operator for a numeric column."""
+    bucket(start, width, start=start, top=top)  # check the arguments now
+    return Operator("bucket", lambda v, e: bucket(v, width, start=start, top=top), accepts="number")
+
+
+def truncate_zip_with(keep: int = 3, char: str = "*",
+                      restricted: frozenset[str] = HIPAA_RESTRICTED_ZIP3) -> Operator:
+    truncate_zip("00000", keep, char, restricted)
+    return Operator("truncate_zip", lambda v, e: truncate_zip(v, keep, char, restricted))
+
+
+def generalize_date_with(to: str = "month") -> Operator:
+    generalize_date(dt.date(2000, 1, 1), to)
+    return Operator("generalize_date", lambda v, e: generalize_date(v, to), accepts="date")
