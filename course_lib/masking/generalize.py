@@ -41,8 +41,9 @@ def _check_number(value, name: str) -> float | int:
 def bucket(value, width, *, start=0, top=None) -> str:
     """The range of width ``width`` that holds ``value``, counted from ``start``.
 
-    ``lo = start + floor((value - start) / width) * width``. With integer ``value``, ``width`` and
-    ``start`` the label is ``"lo-(lo + width - 1)"`` (``37 -> "30-39"``); otherwise the half-open
+    ``lo = start + floor((value - start) / width) * width``. With integer ``width`` and ``start`` and
+    an integer-valued ``value`` (``37`` or ``37.0``: pandas stores an int column with missing values
+    as floats) the label is ``"lo-(lo + width - 1)"`` (``37 -> "30-39"``); otherwise the half-open
     ``"[lo, lo + width)"``. Values ``>= top`` become ``"top+"``.
     """
     _check_number(value, "value")
@@ -54,8 +55,9 @@ def bucket(value, width, *, start=0, top=None) -> str:
         _check_number(top, "top")
         if value >= top:
             return f"{top}+"
-    integral = all(isinstance(x, (int, np.integer)) for x in (value, width, start))
+    integral = all(isinstance(x, (int, np.integer)) for x in (width, start)) and float(value).is_integer()
     if integral:
+        value = int(value)
         lo = start + (value - start) // width * width
         return f"{lo}-{lo + width - 1}"
     lo = start + math.floor((value - start) / width) * width
