@@ -5,6 +5,7 @@ one of the N examples joins independently with probability q)::
 
     g_i   = ∇_θ loss(f_θ(x_i), y_i)                            per-example gradient  (per_sample_grads)
     ḡ_i   = g_i · min(1, C / ||g_i||)                          clip to L2 norm <= C  (clip_per_sample)
+    Σ ḡ_i                                                     both at once          (clipped_grad_sum)
     g̃     = (Σ_{i in B} ḡ_i + N(0, σ² C² I)) / (q N)           noise, then average   (noisy_aggregate)
     θ    <- optimizer step with g̃
 
@@ -20,11 +21,20 @@ mode also takes); ``naive_per_sample_grads`` is the slow reference loop. Batch n
 the examples of a batch, so neither the per-example gradients nor the privacy analysis hold for it:
 ``check_model`` rejects it.
 
+DP-SGD itself only needs the clipped *sum*. For models built from linear, convolution, LayerNorm
+and GroupNorm layers, ``ghost.GhostClipper`` computes it from one ordinary backward pass without
+forming any per-example gradient (ghost norms and book-keeping: Goodfellow 2015, Li et al. 2022,
+Bu et al. 2023). ``clipped_grad_sum`` and ``train_dp`` take ``clipping="auto"|"ghost"|"vmap"``;
+"auto" picks the ghost path whenever the model allows it (``ghost.unsupported_layers`` is empty)
+and vmap otherwise. Both paths give the same numbers; the noise and the accounting do not change.
+
 References:
     M. Abadi, A. Chu, I. Goodfellow, H. B. McMahan, I. Mironov, K. Talwar, L. Zhang. Deep learning
     with differential privacy. CCS 2016 (arXiv:1607.00133).
     I. Mironov, K. Talwar, L. Zhang. Rényi differential privacy of the sampled Gaussian mechanism.
     arXiv:1908.10530, 2019.
+    Z. Bu, Y.-X. Wang, S. Zha, G. Karypis. Differentially private optimization on large model at
+    small cost. ICML 2023 (arXiv:2210.00038).
     A. Yousefpour et al. Opacus: user-friendly differential privacy library in PyTorch.
     arXiv:2109.12298, 2021.
 """
@@ -50,13 +60,16 @@ from ._validate import (
     check_sample_rate,
 )
 from .accounting import BudgetExceededError, PrivacyBudget, RDPAccountant
+from .ghost import CLIP_EPS, GhostClipper, GhostClippingError, unsupported_layers
 from .queries import PrivacyWarning
 
 __all__ = [
     "AccountingWarning",
     "DPTrainingResult",
+    "CLIPPING_MODES",
     "check_model",
     "clip_per_sample",
+    "clipped_grad_sum",
     "naive_per_sample_grads",
     "noise_multiplier_for",
     "noisy_aggregate",
@@ -66,8 +79,8 @@ __all__ = [
     "train_dp",
 ]
 
-#: Added to the norm before dividing, as Opacus does, so that a zero gradient does not divide by 0.
-CLIP_EPS = 1e-6
+#: How ``clipped_grad_sum`` and ``train_dp`` compute the clipped sum (see the module docstring).
+CLIPPING_MODES = ("auto", "ghost", "vmap")
 # Bracket searched by noise_multiplier_for.
 _SIGMA_MAX = 1e4
 _SIGMA_MIN = 2.0**-10
@@ -277,20 +290,86 @@ def _add_noise(clipped_sum: dict[str, torch.Tensor], std: float, denom: float,
     return out
 
 
-def _dp_gradient(model: nn.Module, loss_fn: LossFn, x: torch.Tensor, y: torch.Tensor, C: float,
-                 sigma: float, expected_batch_size: float,
-                 generator: torch.Generator | None) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
-    """One DP-SGD gradient, as ``noisy_aggregate(clip_per_sample(per_sample_grads(...)))`` computes
-    it, but with clipping and summing fused (``factors @ grads``: no clipped copy of the per-example
-    gradients is made). Returns (noisy gradient per parameter, per-example losses); an empty batch
-    gives the noise alone."""
-    if len(x) == 0:
+def _check_clipping(clipping) -> str:
+    options = ", ".join(map(repr, CLIPPING_MODES))
+    if not isinstance(clipping, str):
+        raise TypeError(f"clipping must be one of {options}, got {type(clipping).__name__}")
+    if clipping not in CLIPPING_MODES:
+        raise ValueError(f"clipping must be one of {options}, got {clipping!r}")
+    return clipping
+
+
+def _clipper_for(model: nn.Module, clipping: str) -> GhostClipper | None:
+    """A ``GhostClipper`` for "ghost" (raising ``GhostClippingError`` if the model has no ghost path),
+    for "auto" when the model has one; None means the vmap path."""
+    if clipping == "vmap" or (clipping == "auto" and unsupported_layers(model)):
+        return None
+    return GhostClipper(model)
+
+
+def _vmap_clipped_sum(model: nn.Module, loss_fn: LossFn, x: torch.Tensor, y: torch.Tensor,
+                      C: float) -> tuple[dict[str, torch.Tensor], torch.Tensor, torch.Tensor]:
+    """Per-example gradients by vmap, clipping factors as in ``clip_per_sample`` fused with the sum
+    (``factors @ grads``: no clipped copy of the per-example gradients is made)."""
+    grads, losses = _per_sample_grads_and_losses(model, loss_fn, x, y)
+    factors, norms = _clip_factors(grads, C)
+    sums = {n: (factors.to(g.dtype) @ g.reshape(len(x), -1)).view(g.shape[1:]) for n, g in grads.items()}
+    return sums, norms, losses
+
+
+def _clipped_sum(model: nn.Module, loss_fn: LossFn, x: torch.Tensor, y: torch.Tensor, C: float,
+                 clipper: GhostClipper | None) -> tuple[dict[str, torch.Tensor], torch.Tensor, torch.Tensor]:
+    if len(x) == 0:  # nothing to clip: the sum is 0 (an empty Poisson batch still gets its noise)
         sums = {n: p.detach().new_zeros(p.shape) for n, p in model.named_parameters() if p.requires_grad}
-        losses = x.new_zeros(0)
-    else:
-        grads, losses = _per_sample_grads_and_losses(model, loss_fn, x, y)
-        factors, _ = _clip_factors(grads, C)
-        sums = {n: (factors.to(g.dtype) @ g.reshape(len(x), -1)).view(g.shape[1:]) for n, g in grads.items()}
+        return sums, x.new_zeros(0), x.new_zeros(0)
+    if clipper is not None:
+        return clipper.clipped_sum(loss_fn, x, y, C)
+    return _vmap_clipped_sum(model, loss_fn, x, y, C)
+
+
+def clipped_grad_sum(model: nn.Module, loss_fn: LossFn, x: torch.Tensor, y: torch.Tensor,
+                     max_grad_norm: float,
+                     clipping: str = "auto") -> tuple[dict[str, torch.Tensor], torch.Tensor, torch.Tensor]:
+    """``Σ_i ḡ_i``: the sum over the batch of the clipped per-example gradients, and what it cost.
+
+    The same numbers as ``clip_per_sample(per_sample_grads(...))`` summed over the batch, computed by
+    ``clipping``: ``"vmap"`` (per-example gradients by ``torch.func``, then one weighted sum),
+    ``"ghost"`` (ghost norms and book-keeping from one backward pass, ``ghost.GhostClipper``; a
+    ``GhostClippingError`` for a model it cannot handle) or ``"auto"`` (ghost when
+    ``ghost.unsupported_layers(model)`` is empty, else vmap). Returns ``(sums, norms, losses)``:
+    ``{name: tensor of param.shape}`` for every trainable parameter in ``model.named_parameters()``
+    order, the per-example norms before clipping (B,) and the per-example losses (B,). ``x``, ``y``:
+    tensors of the same length B >= 0 (B = 0 gives zero sums); ``max_grad_norm`` C: finite > 0.
+    """
+    check_model(model)
+    _check_callable(loss_fn, "loss_fn")
+    for name, t in (("x", x), ("y", y)):
+        if not isinstance(t, torch.Tensor):
+            raise TypeError(f"{name} must be a torch.Tensor, got {type(t).__name__}")
+    if x.dim() < 1 or y.dim() < 1 or len(x) != len(y):
+        raise ValueError(f"x and y must have the same length along dim 0, got x {tuple(x.shape)}, "
+                         f"y {tuple(y.shape)}")
+    C = check_positive(max_grad_norm, "max_grad_norm")
+    clipper = _clipper_for(model, _check_clipping(clipping))
+    try:
+        sums, norms, losses = _clipped_sum(model, loss_fn, x, y, C, clipper)
+    except GhostClippingError:
+        if clipping == "ghost":
+            raise
+        sums, norms, losses = _clipped_sum(model, loss_fn, x, y, C, None)  # "auto": found out at run time
+    finally:
+        if clipper is not None:
+            clipper.remove()
+    return sums, norms, losses
+
+
+def _dp_gradient(model: nn.Module, loss_fn: LossFn, x: torch.Tensor, y: torch.Tensor, C: float,
+                 sigma: float, expected_batch_size: float, generator: torch.Generator | None,
+                 clipper: GhostClipper | None = None) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
+    """One DP-SGD gradient, ``noisy_aggregate(clip_per_sample(per_sample_grads(...)))`` with clipping
+    and summing fused (by the ghost path when a ``clipper`` is given, else by vmap). Returns (noisy
+    gradient per parameter, per-example losses); an empty batch gives the noise alone."""
+    sums, _, losses = _clipped_sum(model, loss_fn, x, y, C, clipper)
     return _add_noise(sums, sigma * C, expected_batch_size, generator), losses
 
 
@@ -388,7 +467,8 @@ class DPTrainingResult:
     ``accountant``; both are None when the batches were not Poisson samples (``sampler="shuffle"``),
     because then no honest ε can be reported. ``history`` has one dict per epoch: ``epoch`` (from 1),
     ``loss`` (mean per-example training loss of the examples seen, *not* privatised: a diagnostic
-    only), ``epsilon`` (spent so far, or None) and ``steps`` (so far).
+    only), ``epsilon`` (spent so far, or None) and ``steps`` (so far). ``clipping`` says how the
+    clipped sums were computed ("ghost" or "vmap"; the numbers are the same either way).
     """
 
     epsilon: float | None
@@ -399,6 +479,7 @@ class DPTrainingResult:
     history: list[dict] = field(default_factory=list)
     accountant: RDPAccountant | None = None
     sampler: str = "poisson"
+    clipping: str = "vmap"
 
 
 def _as_data(X, y, dtype: torch.dtype) -> tuple[torch.Tensor, torch.Tensor]:
@@ -435,6 +516,7 @@ def train_dp(
     optimizer: str = "sgd",
     momentum: float = 0.0,
     sampler: str = "poisson",
+    clipping: str = "auto",
     budget: PrivacyBudget | None = None,
     seed: int = 0,
     device=None,
@@ -465,6 +547,10 @@ def train_dp(
             Poisson sampling, so with ``"shuffle"`` the model is trained but no ε is reported
             (``epsilon``/``accountant`` None, an ``AccountingWarning``), and combining it with a
             ``budget`` is a ``ValueError``: the budget could not be charged honestly.
+        clipping: how the clipped sum is computed, ``"auto"`` (default), ``"ghost"`` or ``"vmap"``
+            (see ``clipped_grad_sum``); the result, the noise and the accounting do not depend on it.
+            "auto" uses the ghost path when the model allows it and switches to vmap for the rest of
+            the run if a forward pass turns out not to (e.g. a layer called twice).
         budget: a ``PrivacyBudget``; the planned ε (all epochs) is charged up front under the label
             "DP-SGD training", and ``BudgetExceededError`` is raised before any training if it does
             not fit.
@@ -490,6 +576,10 @@ def train_dp(
         raise ValueError(f"momentum must be in [0, 1), got {momentum!r}")
     optimizer = _check_choice(optimizer, "optimizer", ("sgd", "adam"))
     sampler = _check_choice(sampler, "sampler", ("poisson", "shuffle"))
+    clipping = _check_clipping(clipping)
+    if clipping == "ghost" and unsupported_layers(model):  # refuse before the budget is charged
+        raise GhostClippingError("clipping='ghost' cannot handle this model: "
+                                 + "; ".join(unsupported_layers(model)) + "; use clipping='auto' or 'vmap'")
     if optimizer == "adam" and momentum != 0.0:
         raise ValueError("momentum applies to optimizer='sgd' only; leave it at 0 with 'adam'")
     if budget is not None and not isinstance(budget, PrivacyBudget):
@@ -553,38 +643,52 @@ def train_dp(
     else:
         opt = torch.optim.Adam(params, lr=lr)
     accountant = RDPAccountant() if sampler == "poisson" else None
+    clipper = _clipper_for(model, clipping)
     expected = q * n
     history: list[dict] = []
     steps = 0
 
     model.train()
-    for epoch in range(1, epochs + 1):
-        if sampler == "poisson":
-            batches = poisson_batches(n, q, steps_per_epoch, sample_gen)
-        else:
-            batches = shuffled_batches(n, fixed_size, sample_gen)
-        loss_sum, seen = torch.zeros((), device=dev), 0  # summed on the device: no sync per step
-        for idx in batches:
-            idx = idx.to(dev)
-            noisy, losses = _dp_gradient(model, loss_fn, X[idx], y[idx], C, sigma, expected, noise_gen)
-            loss_sum += losses.sum()
-            seen += len(idx)
-            for nm, p in zip(names, params):
-                p.grad = noisy[nm]
-            opt.step()
-            opt.zero_grad(set_to_none=True)
-            steps += 1
-            if accountant is not None:
-                accountant.step(sigma, q)
-        record = {
-            "epoch": epoch,
-            "loss": float(loss_sum) / seen if seen else math.nan,
-            "epsilon": accountant.get_epsilon(delta) if accountant is not None else None,
-            "steps": steps,
-        }
-        history.append(record)
-        if on_epoch is not None:
-            on_epoch(dict(record))
+    try:
+        for epoch in range(1, epochs + 1):
+            if sampler == "poisson":
+                batches = poisson_batches(n, q, steps_per_epoch, sample_gen)
+            else:
+                batches = shuffled_batches(n, fixed_size, sample_gen)
+            loss_sum, seen = torch.zeros((), device=dev), 0  # summed on the device: no sync per step
+            for idx in batches:
+                idx = idx.to(dev)
+                xb, yb = X[idx], y[idx]
+                try:
+                    noisy, losses = _dp_gradient(model, loss_fn, xb, yb, C, sigma, expected, noise_gen,
+                                                 clipper)
+                except GhostClippingError:
+                    if clipping == "ghost":
+                        raise
+                    clipper.remove()  # "auto": this forward pass is outside the ghost path; vmap from now on
+                    clipper = None
+                    noisy, losses = _dp_gradient(model, loss_fn, xb, yb, C, sigma, expected, noise_gen)
+                loss_sum += losses.sum()
+                seen += len(idx)
+                for nm, p in zip(names, params):
+                    p.grad = noisy[nm]
+                opt.step()
+                opt.zero_grad(set_to_none=True)
+                steps += 1
+                if accountant is not None:
+                    accountant.step(sigma, q)
+            record = {
+                "epoch": epoch,
+                "loss": float(loss_sum) / seen if seen else math.nan,
+                "epsilon": accountant.get_epsilon(delta) if accountant is not None else None,
+                "steps": steps,
+            }
+            history.append(record)
+            if on_epoch is not None:
+                on_epoch(dict(record))
+    finally:
+        if clipper is not None:
+            clipper.remove()
     model.eval()
     return DPTrainingResult(
         epsilon=accountant.get_epsilon(delta) if accountant is not None else None,
@@ -595,4 +699,5 @@ def train_dp(
         history=history,
         accountant=accountant,
         sampler=sampler,
+        clipping="vmap" if clipper is None else "ghost",
     )
