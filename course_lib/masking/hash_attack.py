@@ -48,6 +48,8 @@ def dictionary_attack(hashes: Iterable[str], candidates: Iterable[str],
     sha256 = hashlib.sha256
     fast = hash_fn is naive_hash  # same function, without the per-call type check
     for candidate in candidates:
+        if not isinstance(candidate, str):
+            raise TypeError(f"candidates must all be str, got {type(candidate).__name__}")
         h = sha256(candidate.encode("utf-8")).hexdigest() if fast else hash_fn(candidate)
         if h in targets:
             found[h] = candidate

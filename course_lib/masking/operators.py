@@ -49,6 +49,7 @@ from .spans import ENTITIES
 DIGIT_ENTITIES = ("CREDIT_CARD", "US_SSN", "PHONE_NUMBER")
 LABEL = re.compile(r"^[A-Z][A-Z0-9_]{0,39}$")
 NONCE_BYTES = 12  # AES-GCM's standard 96-bit nonce (NIST SP 800-38D)
+TAG_BYTES = 16  # the authentication tag of AES-GCM, and the synthetic IV of AES-SIV
 
 
 # ------------------------------------------------------------------------------------ checks
@@ -232,6 +233,8 @@ def detokenize(token: str, key, entity: str | None = None) -> str:
     """
     check_entity(entity)
     key_id, data = _split(token, "token")
+    if len(data) < TAG_BYTES:
+        raise ValueError(f"token is too short to be a token ({len(data)} bytes; at least {TAG_BYTES})")
     k = key_for(key_id, key)
     try:
         plain = _siv(k).decrypt(data, _associated(entity, "token"))
@@ -260,6 +263,8 @@ def decrypt(ciphertext: str, key, entity: str | None = None) -> str:
     """The value inside an :func:`encrypt` ciphertext; a ``ValueError`` for a wrong key or entity."""
     check_entity(entity)
     key_id, data = _split(ciphertext, "ciphertext")
+    if len(data) < NONCE_BYTES + TAG_BYTES:
+        raise ValueError(f"ciphertext is too short ({len(data)} bytes; at least {NONCE_BYTES + TAG_BYTES})")
     k = key_for(key_id, key)
     try:
         plain = AESGCM(_subkey(k, "encrypt")).decrypt(data[:NONCE_BYTES], data[NONCE_BYTES:],

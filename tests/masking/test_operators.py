@@ -203,6 +203,10 @@ def test_ciphertexts_open_only_with_their_key_and_entity():
         decrypt(c, Key(K1.key_id, b"\x07" * 32), "EMAIL_ADDRESS")
     with pytest.raises(ValueError, match="ciphertext must look like"):
         decrypt("garbage", K1)
+    with pytest.raises(ValueError, match="ciphertext is too short"):
+        decrypt(c[:30], K1, "EMAIL_ADDRESS")
+    with pytest.raises(ValueError, match="token is too short"):
+        detokenize(c[:30], K1)
 
 
 # -------------------------------------------------------------------------------- operators
@@ -355,3 +359,5 @@ def test_candidate_generators_and_attack_inputs():
     with pytest.raises(TypeError, match="not one str"):
         dictionary_attack(naive_hash("x"), ["x"])
     assert dictionary_attack([], ["x"]) == {}
+    with pytest.raises(TypeError, match="candidates must all be str"):
+        dictionary_attack([naive_hash("1")], [1])
