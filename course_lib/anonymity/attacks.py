@@ -51,13 +51,13 @@ class LinkageResult:
 
     @property
     def linked_rate(self) -> float:
-        """Share of release records linked to exactly one auxiliary person."""
-        return self.n_linked / self.n_release
+        """Share of release records linked to exactly one auxiliary person (0 for an empty release)."""
+        return self.n_linked / self.n_release if self.n_release else 0.0
 
     @property
     def unique_match_rate(self) -> float:
-        """Share of release records in a one-to-one match."""
-        return self.n_unique_matches / self.n_release
+        """Share of release records in a one-to-one match (0 for an empty release)."""
+        return self.n_unique_matches / self.n_release if self.n_release else 0.0
 
     @property
     def disclosure_rate(self) -> float | None:

@@ -170,8 +170,8 @@ class PrefixHierarchy(Hierarchy):
         return tuple(f"{self.length - i} kept" for i in range(self.length)) + (self.top,)
 
     def _check(self, values: pd.Series) -> None:
-        present = values.dropna()
-        not_str = present[~present.map(lambda v: isinstance(v, str))]
+        present = values.dropna().astype(object)
+        not_str = present[~present.map(lambda v: isinstance(v, str)).astype(bool)]
         if len(not_str):
             raise TypeError(f"column {values.name!r} must hold strings of length {self.length} (ZIP codes "
                             f"keep their leading zeros as text), got {type(not_str.iloc[0]).__name__} "

@@ -421,7 +421,7 @@ def patients(n: int = 2000, seed: int = 0, *, population: pd.DataFrame | None = 
         "age": age,
         "zip": sample["zip"].to_numpy(),
         "sex": sex,
-        "diagnosis": pd.Categorical(diagnosis, categories=names),
+        "diagnosis": diagnosis,
         "visits": visits.astype(np.int64),
         "admission_date": admission.to_numpy(),
     })

@@ -72,6 +72,14 @@ def test_missing_values_match_each_other():
     assert r.n_linked == 1 and r.links["release_index"].tolist() == [1] and r.n_linked_correct == 1
 
 
+def test_empty_tables_give_zero_counts():
+    empty = RELEASE.iloc[:0]
+    r = linkage_attack(empty, AUXILIARY, QI, sensitive="diagnosis", id_column="person_id")
+    assert (r.n_linked, r.n_disclosed, r.n_auxiliary_with_candidates, r.linked_rate) == (0, 0, 0, 0.0)
+    r = linkage_attack(RELEASE, AUXILIARY.iloc[:0], QI, sensitive="diagnosis")
+    assert (r.n_linked, r.n_disclosed, r.unique_match_rate, r.disclosure_rate) == (0, 0, 0.0, 0.0)
+
+
 def test_homogeneity_attack_on_a_k_anonymous_but_one_diverse_release():
     release = pd.DataFrame({
         "zip": ["021**"] * 8, "age": ["[30, 40)"] * 4 + ["[40, 50)"] * 4,

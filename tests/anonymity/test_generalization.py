@@ -54,6 +54,8 @@ def test_zip_prefixes_keep_leading_zeros():
     assert ZIP.generalize(zips, 3).tolist()[:3] == ["02***", "02***", "10***"]
     assert ZIP.generalize(zips, 5).tolist() == ["*****"] * 4
     assert pd.isna(ZIP.generalize(zips, 2).iloc[3])
+    categorical = pd.Series(pd.Categorical(["02138", None, "10001"]), name="zip")
+    assert ZIP.generalize(categorical, 4).tolist()[::2] == ["0****", "1****"]
     with pytest.raises(TypeError, match="leading zeros"):
         ZIP.generalize(pd.Series([2138, 10001], name="zip"), 1)
     with pytest.raises(ValueError, match="exactly 5 characters"):
