@@ -7,6 +7,7 @@ each take an explicit seed, so every run of a notebook sees the same people.
 
 from .bundled import Split, load_breast_cancer_split, load_digits_split, rng
 from .people import patients, population, uniqueness_model, voter_list
+from .pii_text import LabelledDoc, pii_corpus
 
-__all__ = ["Split", "load_breast_cancer_split", "load_digits_split", "rng",
+__all__ = ["Split", "load_breast_cancer_split", "load_digits_split", "rng", "LabelledDoc", "pii_corpus",
            "patients", "population", "uniqueness_model", "voter_list"]

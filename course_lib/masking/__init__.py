@@ -7,6 +7,8 @@ holds the keys they use, and ``hash_attack`` the unsalted hash they replace and 
 """
 
 from .date_shift import date_offset, shift_date, shift_dates, shift_dates_with
+from .detect import detect, resolve
+from .evaluate import Error, Scores, errors, evaluate, micro_average
 from .generalize import (
     HIPAA_RESTRICTED_ZIP3,
     bucket,
@@ -37,11 +39,15 @@ from .operators import (
     tokenize,
     tokenize_with,
 )
+from .recognizers import RECOGNIZERS
 from .spans import ENTITIES, Span, check_entities
 from .tables import mask_column, mask_table
 from .text import Anonymized, Replacement, anonymize, anonymize_with
+from .validators import email_valid, iban_valid, ipv4_valid, ipv6_valid, luhn_valid, ssn_valid
 
 __all__ = [
+    "Error", "RECOGNIZERS", "Scores", "detect", "email_valid", "errors", "evaluate", "iban_valid",
+    "ipv4_valid", "ipv6_valid", "luhn_valid", "micro_average", "resolve", "ssn_valid",
     "Anonymized", "ENTITIES", "HIPAA_RESTRICTED_ZIP3", "Key", "Keyring", "Operator", "Replacement", "Span",
     "anonymize", "anonymize_with", "as_operator", "bucket", "bucket_with", "check_entities", "date_offset",
     "decrypt", "demo_key", "detokenize", "dictionary_attack", "encrypt", "encrypt_with", "generalize_date",
