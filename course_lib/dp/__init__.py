@@ -8,10 +8,14 @@
 - ``queries``      count, sum, mean, histogram with bounds fixed in advance; ``PrivacyWarning``
 - ``accounting``   basic, advanced and parallel composition; ``RDPAccountant`` (subsampled Gaussian,
                    matching Opacus); ``PrivacyBudget`` that refuses to be overspent
+- ``prv``          ``PRVAccountant``: the privacy loss distribution of DP-SGD composed by FFT (Gopi et
+                   al. 2021), with proven lower and upper bounds on ε; tighter than RDP
 - ``audit``        empirical lower bounds on ε with Clopper–Pearson intervals; broken mechanisms to catch
 - ``fpattack``     Mironov's (2012) floating-point attack on naive Laplace noise, and its fixes
 - ``sgd``          DP-SGD: per-example gradients (torch.func), clipping, noise, Poisson sampling, and a
                    training loop tied to the accountant and the budget
+- ``ghost``        the clipped gradient sum from one backward pass (ghost norms, book-keeping), which
+                   ``sgd`` uses whenever the model's layers allow it
 
 Import from the submodules, e.g. ``from course_lib.dp.mechanisms import laplace_mechanism``; the most
 used names are also re-exported here.
@@ -33,11 +37,13 @@ from .mechanisms import (
     randomized_response,
     rr_estimate,
 )
+from .prv import PRVAccountant
 from .queries import PrivacyWarning, dp_count, dp_histogram, dp_mean, dp_sum
 
 __all__ = [
-    "BudgetExceededError", "PrivacyBudget", "PrivacyWarning", "RDPAccountant", "advanced_composition",
-    "basic_composition", "dp_count", "dp_histogram", "dp_mean", "dp_sum", "exponential_mechanism",
+    "BudgetExceededError", "PRVAccountant", "PrivacyBudget", "PrivacyWarning", "RDPAccountant",
+    "advanced_composition", "basic_composition", "dp_count", "dp_histogram", "dp_mean", "dp_sum",
+    "exponential_mechanism",
     "gaussian_delta", "gaussian_mechanism", "gaussian_sigma", "laplace_mechanism", "laplace_scale",
     "parallel_composition", "randomized_response", "rr_estimate",
 ]
