@@ -136,14 +136,14 @@ def email(rng: random.Random, domains=DOMAINS) -> str:
     return f"{local}@{rng.choice(domains)}"
 
 
-PHONE_NATIONAL = ("US", "GB", "DE", "FR", "IN", "BR")
-PHONE_INTERNATIONAL_ONLY = ("AU", "JP", "ES", "IT")
+PHONE_REGIONS = ("US", "GB", "DE", "FR", "IN", "BR", "AU", "JP", "ES", "IT")
 
 
 def phone_number(rng: random.Random) -> str:
     """A number ``phonenumbers`` validates: an example number of a region with its last digits
-    redrawn, written nationally (for regions detectors read nationally) or internationally."""
-    region = rng.choice(PHONE_NATIONAL + PHONE_INTERNATIONAL_ONLY)
+    redrawn, written nationally or internationally. A detector that reads national numbers of only
+    some regions misses the others' national forms (``(02) 1234 5678`` in Australia)."""
+    region = rng.choice(PHONE_REGIONS)
     kind = rng.choice([phonenumbers.PhoneNumberType.FIXED_LINE, phonenumbers.PhoneNumberType.MOBILE])
     example = phonenumbers.example_number_for_type(region, kind)
     digits = str(example.national_number)
@@ -155,8 +155,7 @@ def phone_number(rng: random.Random) -> str:
             break
     else:  # pragma: no cover - about one redraw in two is valid for every listed region
         raise RuntimeError(f"no valid {region} number found")
-    national_ok = region in PHONE_NATIONAL and rng.random() < 0.6
-    fmt = phonenumbers.PhoneNumberFormat.NATIONAL if national_ok else rng.choice(
+    fmt = phonenumbers.PhoneNumberFormat.NATIONAL if rng.random() < 0.5 else rng.choice(
         [phonenumbers.PhoneNumberFormat.INTERNATIONAL, phonenumbers.PhoneNumberFormat.E164])
     return phonenumbers.format_number(number, fmt)
 
@@ -199,7 +198,10 @@ def date_text(rng: random.Random) -> str:
     forms = [f"{m:02d}/{d:02d}/{y}", f"{m}/{d}/{y}", f"{d:02d}/{m:02d}/{y}", f"{d:02d}.{m:02d}.{y}",
              f"{y}-{m:02d}-{d:02d}", f"{y}-{m:02d}-{d:02d}T{hh:02d}:{mi:02d}:00Z",
              f"{y}-{m:02d}-{d:02d} {hh:02d}:{mi:02d}", f"{d} {month} {y}",
-             f"{month[:3]} {d}, {y}", f"{month} {_ordinal(d)} {y}", f"{month} {d}, {y}"]
+             f"{month[:3]} {d}, {y}", f"{month} {_ordinal(d)} {y}", f"{month} {d}, {y}",
+             f"{d:02d}-{month[:3]}-{y}"]
+    if rng.random() < 0.05:  # two-digit years: real dates, but ambiguous (12/31/24 is also 12/31/1924)
+        return f"{m:02d}/{d:02d}/{y % 100:02d}"
     return rng.choice(forms)
 
 

@@ -33,10 +33,12 @@ def rank(span: Span) -> tuple:
 def resolve(candidates: Iterable[Span]) -> list[Span]:
     """Non-overlapping spans, sorted by start, that cover every character of ``candidates``: each
     cluster of overlapping candidates becomes its best-ranked member stretched over the cluster."""
-    clusters: list[list] = []  # [start, end, members]
-    for span in sorted(candidates, key=lambda s: (s.start, s.end)):
+    candidates = list(candidates)
+    for span in candidates:
         if not isinstance(span, Span):
             raise TypeError(f"candidates must be Span objects, got {type(span).__name__}")
+    clusters: list[list] = []  # [start, end, members]
+    for span in sorted(candidates, key=lambda s: (s.start, s.end)):
         if clusters and span.start < clusters[-1][1]:
             clusters[-1][1] = max(clusters[-1][1], span.end)
             clusters[-1][2].append(span)

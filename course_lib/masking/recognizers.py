@@ -13,9 +13,11 @@ IBAN_CODE       1.0    country code, check digits and that country's BBAN format
 EMAIL_ADDRESS   1.0    dot-atom ``local@domain.tld``; the TLD is in the IANA root zone
 IP_ADDRESS      0.9    dotted quad or colon-hex, optional ``/prefix``; ``ipaddress`` parses it
 DATE_TIME       0.85   numeric (31/12/2024, 12/31/2024, 31.12.2024, 2024-12-31 with an optional time)
-                       and month-name forms; a real calendar day
-US_SSN          0.85   3-2-4 digits with a dash (0.7 with a dot or space, 0.5 bare); SSA rules
-PHONE_NUMBER    0.75   ``phonenumbers.PhoneNumberMatcher`` in ``PHONE_REGIONS``: valid numbers only
+                       and month-name forms (31 Dec 2024, 31-Dec-2024, Dec 31, 2024); a real calendar
+                       day. Two-digit years (12/31/24) are not read: they are also ratios and codes
+US_SSN          0.85   3-2-4 digits with a dash (0.7 with a dot or space, 0.5 bare, 0.95 after the word
+                       "SSN"); SSA rules
+PHONE_NUMBER    0.6    ``phonenumbers.PhoneNumberMatcher`` in ``PHONE_REGIONS``: valid numbers only
 ==============  =====  ============================================================================
 
 Boundaries: a value glued to letters or digits (``IP192.168.1.1text``, ``1.2.3.4.5``) is not
@@ -52,7 +54,7 @@ SCORES: dict[str, float] = {
     "IP_ADDRESS": 0.9,
     "DATE_TIME": 0.85,
     "US_SSN": 0.85,
-    "PHONE_NUMBER": 0.75,
+    "PHONE_NUMBER": 0.6,
 }
 
 
@@ -221,12 +223,24 @@ def find_ip_addresses(text: str) -> list[Span]:
 
 _SSN = re.compile(r"(?<!\w)(?<!\d[-.])\d{3}([-. ]?)\d{2}\1\d{4}(?!\w)(?![-.]\d)")
 _SSN_SCORES = {"-": SCORES["US_SSN"], ".": 0.7, " ": 0.7, "": 0.5}
+SSN_CONTEXT = re.compile(r"\b(?:ssn|ssa|social\s+security|soc\.?\s*sec)\b", re.IGNORECASE)
+CONTEXT_WINDOW = 30
+CONTEXT_SCORE = 0.95
 
 
 def find_ssns(text: str) -> list[Span]:
-    """US Social Security numbers that the SSA could have issued (``ssn_valid``)."""
-    return [Span(m.start(), m.end(), "US_SSN", _SSN_SCORES[m.group(1)])
-            for m in _SSN.finditer(text) if ssn_valid(m.group())]
+    """US Social Security numbers that the SSA could have issued (``ssn_valid``).
+
+    A bare ``536221234`` is as likely a phone or account number as an SSN, hence its low score; the
+    words "SSN" or "social security" in the ``CONTEXT_WINDOW`` characters before a number raise its
+    score to ``CONTEXT_SCORE`` (Presidio's context enhancement works alike)."""
+    found = []
+    for m in _SSN.finditer(text):
+        if ssn_valid(m.group()):
+            context = SSN_CONTEXT.search(text, max(0, m.start() - CONTEXT_WINDOW), m.start())
+            score = CONTEXT_SCORE if context else _SSN_SCORES[m.group(1)]
+            found.append(Span(m.start(), m.end(), "US_SSN", score))
+    return found
 
 
 # --------------------------------------------------------------------------- dates
@@ -247,9 +261,9 @@ _DATES = [
     # year last: 31/12/2024, 12/31/2024, 31.12.2024, 31-12-2024 (either day-month or month-day)
     re.compile(r"(?<!\w)(?<!\d[/.])(?P<a>\d{1,2})(?P<sep>[-/.])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4})"
                + _NUM_END),
-    # 31 December 2024, 31st of Dec. 2024
-    re.compile(r"(?<!\w)(?P<d>\d{1,2})" + _ORD + r"(?:\s+of)?\s+" + _MONTH + r",?\s+(?P<y>\d{4})(?!\w)",
-               re.IGNORECASE),
+    # 31 December 2024, 31st of Dec. 2024, 31-Dec-2024
+    re.compile(r"(?<!\w)(?P<d>\d{1,2})" + _ORD + r"(?:(?:\s+of)?\s+|-)" + _MONTH
+               + r"(?:,?\s+|-)(?P<y>\d{4})(?!\w)", re.IGNORECASE),
     # December 31, 2024, Dec 31st 2024
     re.compile(r"(?<!\w)" + _MONTH + r"\s+(?P<d>\d{1,2})" + _ORD + r",?\s+(?P<y>\d{4})(?!\w)", re.IGNORECASE),
 ]
@@ -296,11 +310,12 @@ def find_dates(text: str) -> list[Span]:
 PHONE_REGIONS: tuple[str, ...] = ("US", "GB", "DE", "FR", "IN", "BR")
 _NOT_PHONE_SHAPES = re.compile(
     r"\d{3}([-. ])\d{2}\1\d{4}"  # an SSN
-    r"|\d{1,3}(?:\.\d{1,3}){2,3}"  # a version or a dotted quad
+    r"|\d{1,3}(?:\.\d{1,3}){2,3}(?:/\d+)?"  # a version or a dotted quad
     r"|\d{1,2}([-/.])\d{1,2}\2\d{4}|\d{4}([-/.])\d{1,2}\3\d{1,2}"  # a date, real or not
 )
 
-_GLUED = re.compile(r"\d[ -]|[ -]\d")
+_GLUED = re.compile(r"\d[ .-]|[ .-]\d")
+_IBAN_SHAPE = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?:[ -]?[A-Z0-9]){10,30}(?![A-Za-z0-9])")
 
 
 def find_phone_numbers(text: str, regions: tuple[str, ...] = PHONE_REGIONS) -> list[Span]:
@@ -309,15 +324,21 @@ def find_phone_numbers(text: str, regions: tuple[str, ...] = PHONE_REGIONS) -> l
 
     Not taken for phone numbers: strings shaped like an SSN (3-2-4 digits), a version or a dotted
     quad (``1.2.3``, ``192.168.1.256``) or a date (``30.02.2023``), which numbering plans are not
-    written like; and digits glued by a space or dash to further digits (``1644`` at the end of
-    ``6200 6947 5086 1644``), which are part of a longer number."""
+    written like; digits glued by a space, dot or dash to further digits (``1644`` at the end
+    of ``6200 6947 5086 1644``), which are part of a longer number; and digits inside an
+    IBAN-shaped code (``NL50 RMCE 6951 6637 63``, valid or not)."""
+    codes = [(m.start(), m.end()) for m in _IBAN_SHAPE.finditer(text)]
     spans = set()
     for region in regions:
         for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID):
             glued = (_GLUED.fullmatch(text, max(0, match.start - 2), match.start)
                      or _GLUED.fullmatch(text, match.end, match.end + 2))
-            if not glued and not _NOT_PHONE_SHAPES.fullmatch(match.raw_string):
-                spans.add((match.start, match.end))
+            in_code = any(a <= match.start and match.end <= b for a, b in codes)
+            raw, start = match.raw_string, match.start
+            if raw.startswith("(") and ")" not in raw:  # an unbalanced bracket belongs to the sentence
+                raw, start = raw[1:], start + 1
+            if not (glued or in_code or _NOT_PHONE_SHAPES.fullmatch(raw)):
+                spans.add((start, match.end))
     return [Span(s, e, "PHONE_NUMBER", SCORES["PHONE_NUMBER"]) for s, e in sorted(spans)]
 
 
