@@ -241,7 +241,7 @@ def bad_ip(rng: random.Random) -> str:
 # are decoys or harmless filler.
 TEMPLATES = (
     "Patient {name}, date of birth {DATE}, was seen in the outpatient clinic on {DATE}.",
-    "Contact the ward on {PHONE} or by e-mail at {EMAIL}.",
+    "Contact the ward ({PHONE}) or write to {EMAIL}.",
     "The claimant ({name}, SSN {SSN}) asked for the housing benefit to be paid into {IBAN}.",
     "Co-payment of $40 was charged to card {CARD}; receipt sent to <{EMAIL}>.",
     "Portal login for {name} from {IP} at {DATE}, flagged for review.",
