@@ -81,7 +81,8 @@ class _Outer:
         at, bt = self.at, self.bt
         d, p, T = at.shape[1], bt.shape[1], at.shape[2]
         if T == 1:  # ||b aᵀ||² = ||a||² ||b||²
-            return at.pow(2).sum((1, 2)) * bt.pow(2).sum((1, 2))
+            return (torch.linalg.vector_norm(at.view(-1, d), dim=1)
+                    * torch.linalg.vector_norm(bt.view(-1, p), dim=1)).square()
         if T * (d + p) <= p * d:  # ghost norm <A Aᵀ, B Bᵀ>: never forms the p x d gradient
             return (torch.bmm(at.transpose(1, 2), at) * torch.bmm(bt.transpose(1, 2), bt)).sum((1, 2))
         self.built = torch.bmm(bt, at.transpose(1, 2))  # G_i = B_iᵀ A_i, cheaper here than the ghost norm
@@ -92,9 +93,12 @@ class _Outer:
         (B, d, T), p = self.at.shape, self.bt.shape[1]
         if self.built is not None:
             return (factors @ self.built.view(B, -1)).view(self.shape)
+        if T == 1:  # scale whichever factor is smaller: (c ⊙ B)ᵀA = Bᵀ(c ⊙ A)
+            a, b = self.at.view(B, d), self.bt.view(B, p)
+            if d < p:
+                return (b.T @ (a * factors[:, None])).view(self.shape)
+            return ((b * factors[:, None]).T @ a).view(self.shape)
         scaled = self.bt * factors.view(-1, 1, 1)
-        if T == 1:
-            return (scaled.view(B, p).T @ self.at.view(B, d)).view(self.shape)
         rows_b = scaled.transpose(0, 1).reshape(p, B * T)
         rows_a = self.at.transpose(0, 1).reshape(d, B * T)
         return (rows_b @ rows_a.T).view(self.shape)
