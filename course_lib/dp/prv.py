@@ -248,13 +248,13 @@ def _epsilon(d: _Discrete, delta: float) -> float:
     if delta <= 0:
         return math.inf
     s, p = d.points, d.pmf
-    top = s[-1]
     tail_mass = np.cumsum(p[::-1])[::-1]  # T_j
-    tail_weighted = np.cumsum((p * np.exp(top - s))[::-1])[::-1]  # U_j e^top
+    with np.errstate(divide="ignore"):  # ln 0 = -inf for empty buckets
+        log_tail_weighted = np.logaddexp.accumulate((np.log(p) - s)[::-1])[::-1]  # ln U_j, no overflow
     # δ̃ at each grid point s_j (the points above it are i >= j + 1); 0 at the last point
-    at_points = np.append(tail_mass[1:] - np.exp(s[:-1] - top) * tail_weighted[1:], 0.0)
+    at_points = np.append(tail_mass[1:] - np.exp(s[:-1] + log_tail_weighted[1:]), 0.0)
     j = int(np.argmax(at_points <= delta))  # the first point where δ̃ <= delta
-    eps = top + math.log((tail_mass[j] - delta) / tail_weighted[j])
+    eps = math.log(tail_mass[j] - delta) - log_tail_weighted[j]
     return max(eps, 0.0)
 
 
