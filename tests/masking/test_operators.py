@@ -72,6 +72,15 @@ def test_mask_is_idempotent_keeps_length_and_reveals_at_most_half(value, keep_la
         assert all(out[i] == c for i, c in enumerate(value) if not (c.isalnum() or c == char))
 
 
+def test_the_named_mask_shows_the_last_four_only_of_numbers_printed_that_way():
+    named = NAMED["mask"]
+    assert named("4111-1111-1111-1111", "CREDIT_CARD") == "****-****-****-1111"
+    assert named("123-45-6789") == "***-**-6789"  # a table column: the function's default
+    assert named("fd00:3d3c::1", "IP_ADDRESS") == "****:****::*"
+    assert named("jane@example.org", "EMAIL_ADDRESS") == "****@*******.***"
+    assert named("2021-03-07", "DATE_TIME") == "****-**-**"
+
+
 def test_mask_rejects_bad_arguments():
     with pytest.raises(ValueError, match=r"keep_last must be an int in \[0"):
         mask("123", -1)
