@@ -20,7 +20,11 @@ ground truth.
 * SSN-shaped numbers the SSA never issues (``000-12-3456``, ``666-...``, ``078-05-1120``);
 * e-mail addresses under names that are not top-level domains (``noreply@portal.internal``).
 
-Values also sit next to punctuation (``(SSN 123-45-6789)``, ``<a.b@clinic.org>``, a sentence's dot).
+Values also sit next to punctuation (``(SSN 123-45-6789)``, ``<a.b@clinic.org>``, a sentence's dot),
+and some are written in forms a detector may not read, yet are personal data all the same: dates
+with two-digit years (about one in twenty), national phone numbers of ten regions (Australia,
+Japan, Spain and Italy besides the six ``course_lib.masking`` reads nationally), SSNs without
+delimiters.
 
 ``adversarial=True`` gives the *same* documents with every planted value disguised one of four ways
 (recorded per span in ``perturbations``), to measure what each does to recall:

@@ -511,20 +511,27 @@ def clean_scores(clean):
     return evaluate(detect, clean)
 
 
+# Floors with some room below what seeds 0-9 measure (n_docs=200): the known gaps are two-digit years
+# (about one date in twenty, left alone on purpose) and national numbers of regions outside
+# PHONE_REGIONS (Spanish ones are not read as anything else), hence lower floors for those two.
+RECALL_FLOOR = {"DATE_TIME": 0.9, "PHONE_NUMBER": 0.9}
+
+
 def test_clean_corpus_precision_and_recall_per_entity(clean_scores):
     for entity, s in clean_scores.items():
         assert s.support >= 80, entity
         assert s.precision >= 0.95, (entity, s)
-        assert s.recall >= (0.9 if entity == "DATE_TIME" else 0.95), (entity, s)
-    # the corpus writes about one date in twenty with a two-digit year, which detect leaves alone
-    assert clean_scores["DATE_TIME"].recall <= 0.99
+        assert s.recall >= RECALL_FLOOR.get(entity, 0.95), (entity, s)
+    assert clean_scores["DATE_TIME"].recall <= 0.99  # the two-digit years are really missed
     overall = micro_average(clean_scores)
     assert 0.97 <= overall.recall <= 0.995 and overall.precision >= 0.98
 
 
 def test_another_seed_scores_alike():
-    scores = micro_average(evaluate(detect, pii_corpus(60, seed=7)))
-    assert scores.recall >= 0.95 and scores.precision >= 0.95
+    scores = evaluate(detect, pii_corpus(100, seed=7))
+    assert all(s.recall >= RECALL_FLOOR.get(e, 0.95) - 0.03 for e, s in scores.items()), scores
+    overall = micro_average(scores)
+    assert overall.recall >= 0.95 and overall.precision >= 0.97
 
 
 def test_hard_negatives_fool_a_naive_detector_but_not_detect(clean, clean_scores):
