@@ -27,7 +27,10 @@ The clipper records each layer's input and output with forward hooks, and asks a
 gradient at the outputs only. It refuses (``GhostClippingError``) what it cannot do exactly: a
 layer type without a rule, a parameter shared by two layers, a layer called twice in one forward
 pass or not at all, an activation changed in place after the layer. ``unsupported_layers`` lists the
-structural reasons in advance; ``train_dp(clipping="auto")`` then uses the vmap path.
+structural reasons in advance; ``train_dp(clipping="auto")`` then uses the vmap path. One case
+it cannot see: a layer's parameter also read *outside* that layer's forward (e.g. ``F.linear(h,
+layer.weight)`` in the model's own ``forward``) while the layer runs normally too; that use's
+gradient would be missed. Use ``clipping="vmap"`` for such models.
 
 References:
     I. Goodfellow. Efficient per-example gradient computations. arXiv:1510.01799, 2015.
@@ -240,6 +243,10 @@ _ELEMENTWISE_LOSSES = (F.mse_loss, F.l1_loss, F.binary_cross_entropy_with_logits
 
 def _per_example_losses(loss_fn: LossFn, out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     if loss_fn in _CLASS_INDEX_LOSSES and out.dim() == 2 and y.dim() == 1 and not y.is_floating_point():
+        if len(y) and (int(y.min()) < 0 or int(y.max()) >= out.shape[1]):
+            # cross_entropy's ignore_index (-100) would silently give that example a zero loss here.
+            raise ValueError(f"y: class labels must be in [0, {out.shape[1]}), got values in "
+                             f"[{int(y.min())}, {int(y.max())}]")
         return loss_fn(out, y, reduction="none")
     if loss_fn in _ELEMENTWISE_LOSSES and out.shape == y.shape:
         return loss_fn(out, y, reduction="none").reshape(len(out), -1).mean(1)

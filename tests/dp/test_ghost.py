@@ -6,6 +6,7 @@ Tensors live on ``course_lib.config.device()`` (CUDA when present, so the same f
 from __future__ import annotations
 
 import copy
+import math
 
 import pytest
 import torch
@@ -342,3 +343,16 @@ def test_train_dp_explicit_ghost_refuses_before_charging_the_budget():
     with pytest.raises(ValueError, match="clipping must be one of"):
         train_dp(_model("mlp"), X, y, epochs=1, max_grad_norm=1.0, delta=1e-5, lr=0.1, batch_size=30,
                  noise_multiplier=1.0, clipping="book-keeping", device=DEV)
+
+
+def test_negative_labels_are_refused_instead_of_ignored():
+    """cross_entropy's ignore_index (-100) would give that example a zero loss on the fast path."""
+    from course_lib.dp.ghost import _per_example_losses
+
+    out = torch.zeros(3, 4)
+    with pytest.raises(ValueError, match="y: class labels must be in"):
+        _per_example_losses(torch.nn.functional.cross_entropy, out, torch.tensor([0, -100, 2]))
+    with pytest.raises(ValueError, match="y: class labels"):
+        _per_example_losses(torch.nn.functional.cross_entropy, out, torch.tensor([0, 4, 2]))
+    ok = _per_example_losses(torch.nn.functional.cross_entropy, out, torch.tensor([0, 3, 2]))
+    assert torch.allclose(ok, torch.full((3,), math.log(4)))
