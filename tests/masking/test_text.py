@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import random
+
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from course_lib.data.pii_text import PLANTED, pii_corpus
+from course_lib.masking import detect, mask_table
 from course_lib.masking.date_shift import shift_dates_with
 from course_lib.masking.keys import demo_key
 from course_lib.masking.operators import (
@@ -87,7 +92,7 @@ def test_anonymize_rejects_bad_input():
 
 # ---------------------------------------------------------------- planted values, any operator
 FILLER = st.text(alphabet="abc xyz,.;\n", max_size=12)
-PLANTED = st.tuples(
+PLANTED_DIGITS = st.tuples(
     st.sampled_from(["US_SSN", "PHONE_NUMBER", "CREDIT_CARD"]),
     st.text(alphabet="0123456789", min_size=9, max_size=16),
 )
@@ -96,7 +101,7 @@ OPERATORS = st.sampled_from(["mask", "redact", "replace", mask_with(2, "#", Fals
 
 
 @PROPERTY
-@given(st.lists(st.tuples(FILLER, PLANTED), max_size=6), FILLER, st.dictionaries(
+@given(st.lists(st.tuples(FILLER, PLANTED_DIGITS), max_size=6), FILLER, st.dictionaries(
     st.sampled_from(["US_SSN", "PHONE_NUMBER", "CREDIT_CARD"]), OPERATORS), OPERATORS)
 def test_no_planted_value_survives_whatever_the_operators(parts, tail, operators, default):
     text, spans, values = "", [], []
@@ -125,3 +130,66 @@ def test_anonymize_with_is_a_column_operator_built_from_the_same_map():
     assert anonymize_with(default=pseudonymize_with(KEY)).keyed
     with pytest.raises(ValueError, match="unknown entity name"):
         anonymize_with({"NAME": "mask"})
+
+
+# ------------------------------------------------------------------- end to end, with detect
+E2E_OPERATORS = ["mask", "redact", "replace", mask_with(0), pseudonymize_with(KEY), tokenize_with(KEY),
+                 encrypt_with(KEY)]
+CONTEXT = ("Patient ", "Note: ", "call ", "; ", " and ", "(", "SSN ", "card ")
+
+
+def _digits(value: str) -> str:
+    return "".join(c for c in value if c.isdigit())
+
+
+def _planted_text(seed: int) -> tuple[str, list[str]]:
+    rng = random.Random(seed)
+    text, values = "", []
+    for _ in range(rng.randint(1, 5)):
+        _, make = rng.choice(list(PLANTED.values()))
+        value = make(rng)
+        text += rng.choice(CONTEXT) + value + rng.choice((". ", " ", ", ", ") "))
+        values.append(value)
+    return text, values
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.sampled_from(E2E_OPERATORS), st.sampled_from(E2E_OPERATORS))
+def test_no_detected_value_survives_anonymize_in_any_form(seed, op_a, op_b):
+    text, planted = _planted_text(seed)
+    spans = detect(text)
+    out = anonymize(text, {"US_SSN": op_a, "CREDIT_CARD": op_a, "IBAN_CODE": op_a}, default=op_b).text
+    detected = [s.value(text) for s in spans]
+    covered = [v for v in planted if any(v in d for d in detected)]
+    missed = [v for v in planted if v not in covered]  # the detector's misses, not anonymize's
+    for value in detected + covered:
+        assert value not in out
+        if len(_digits(value)) >= 6:  # shorter digit runs turn up in keyed outputs by chance
+            assert _digits(value) not in out
+    for span in detect(out, sorted({s.entity for s in spans}) or None):
+        assert any(span.value(out) in v or v in span.value(out) for v in missed), span
+
+
+ANONYMIZE_MAP = {"US_SSN": "mask", "EMAIL_ADDRESS": pseudonymize_with(KEY), "CREDIT_CARD": tokenize_with(KEY)}
+
+
+def test_every_value_detected_in_the_corpus_is_gone_after_anonymize():
+    docs = pii_corpus(30, seed=0)
+    for doc in docs:
+        out = anonymize(doc.text, ANONYMIZE_MAP)
+        spans = detect(doc.text)
+        assert [i.source for i in out.items] == spans and spans
+        for span in spans:
+            assert span.value(doc.text) not in out.text
+    only_email = anonymize(docs[0].text, entities=["EMAIL_ADDRESS"])
+    assert {i.entity for i in only_email.items} <= {"EMAIL_ADDRESS"}
+
+
+def test_a_free_text_column_is_anonymised_cell_by_cell():
+    notes = [d.text for d in pii_corpus(8, seed=1)]
+    df = pd.DataFrame({"note": notes + [None], "ward": ["A"] * 9})
+    out = mask_table(df, {"note": anonymize_with(ANONYMIZE_MAP)})
+    assert out["note"].tolist()[:-1] == [anonymize(t, ANONYMIZE_MAP).text for t in notes]
+    assert out["note"].tolist()[-1] is None and out["ward"].equals(df["ward"])
+    with pytest.raises(TypeError, match="column 'ward'"):
+        mask_table(pd.DataFrame({"ward": [1, 2]}), {"ward": anonymize_with()})
