@@ -67,7 +67,9 @@ def _call_unchanged(fn, call: str, *tables_and_args):
 
 
 def _diagnose(out: float, mistakes: list[tuple[float, str]], default: str) -> str:
-    return next((hint for value, hint in mistakes if _same(out, value)), default)
+    """The hint of every known mistake that gives ``out`` (several can coincide on one table)."""
+    hints = list(dict.fromkeys(hint for value, hint in mistakes if _same(out, value)))
+    return " Or: ".join(hints) if hints else default
 
 
 # --------------------------------------------------------------------------- tables
