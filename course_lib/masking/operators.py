@@ -45,6 +45,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM, AESSIV
 
 from .keys import Key, active_key, key_for
 from .spans import ENTITIES
+from .validators import ascii_digits
 
 DIGIT_ENTITIES = ("CREDIT_CARD", "US_SSN", "PHONE_NUMBER")
 LABEL = re.compile(r"^[A-Z][A-Z0-9_]{0,39}$")
@@ -154,15 +155,17 @@ def normalize(value: str, entity: str | None = None) -> str:
     """The form that is pseudonymised, so that one person's value gets one pseudonym.
 
     Always Unicode NFC and surrounding whitespace stripped; then by entity:
-    CREDIT_CARD, US_SSN, PHONE_NUMBER: ASCII digits only (``"(617) 555-0123"`` -> ``"6175550123"``;
-    a country code is not inferred, so ``+1 617...`` differs); EMAIL_ADDRESS: lower case;
+    CREDIT_CARD, US_SSN, PHONE_NUMBER: the digits only, each as its ASCII digit (``"(617) 555-0123"``
+    -> ``"6175550123"``; ``detect`` reads digits of any script, so a fullwidth ``"４８９-５７-８５４２"``
+    is the same SSN as ``"489-57-8542"``; a country code is not inferred, so ``+1 617...`` differs);
+    EMAIL_ADDRESS: lower case;
     IBAN_CODE: no spaces, upper case; IP_ADDRESS: the canonical address (``ipaddress`` module).
     """
     check_value(value)
     check_entity(entity)
     value = unicodedata.normalize("NFC", value).strip()
     if entity in DIGIT_ENTITIES:
-        value = "".join(c for c in value if c in "0123456789")
+        value = "".join(c for c in ascii_digits(value) if c in "0123456789")
         if not value:
             raise ValueError(f"value must contain digits to be normalised as {entity}")
     elif entity == "EMAIL_ADDRESS":

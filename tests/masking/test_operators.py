@@ -114,11 +114,22 @@ def test_redact_and_replace():
     ("Jane.Roe@Example.org", " jane.roe@example.org", "EMAIL_ADDRESS"),
     ("de89 3704 0044 0532 0130 00", "DE89370400440532013000", "IBAN_CODE"),
     ("2001:DB8:0:0:0:0:0:1", "2001:db8::1", "IP_ADDRESS"),
+    ("\uff14\uff18\uff19-\uff15\uff17-\uff18\uff15\uff14\uff12", "489-57-8542", "US_SSN"),  # fullwidth
+    ("4\uff189-57-8542", "489-57-8542", "US_SSN"),  # one fullwidth digit among ASCII ones
+    ("\u0664\u0661\u0661\u0661 " * 4, "4111-4111-4111-4111", "CREDIT_CARD"),  # Arabic-Indic digits
 ])
 def test_one_value_in_different_formats_gets_one_pseudonym(a, b, entity):
     assert normalize(a, entity) == normalize(b, entity)
     assert pseudonymize(a, K1, entity) == pseudonymize(b, K1, entity)
     assert pseudonymize(a, K1) != pseudonymize(b, K1)  # untyped: exact text (after strip/NFC) only
+
+
+def test_a_detected_ssn_in_another_script_is_pseudonymised_like_its_ascii_form():
+    from course_lib.masking import anonymize
+
+    fullwidth = "\uff14\uff18\uff19-\uff15\uff17-\uff18\uff15\uff14\uff12"
+    out = anonymize(f"SSN {fullwidth} on file", {"US_SSN": pseudonymize_with(K1)})
+    assert out.text == f"SSN {pseudonymize('489-57-8542', K1, 'US_SSN')} on file"
 
 
 @PROPERTY
