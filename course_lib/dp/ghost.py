@@ -167,26 +167,25 @@ def _conv2d(layer: nn.Conv2d, a: torch.Tensor, b: torch.Tensor) -> dict:
     return out
 
 
-def _layer_norm(layer: nn.LayerNorm, a: torch.Tensor, b: torch.Tensor) -> dict:
-    x_hat = F.layer_norm(a, layer.normalized_shape, eps=layer.eps)
-    positions = tuple(range(1, a.dim() - len(layer.normalized_shape)))  # dims between batch and features
+def _scale_shift(layer: nn.Module, x_hat: torch.Tensor, b: torch.Tensor, positions: tuple) -> dict:
+    """Per-example gradients of a per-channel scale and shift: Σ_positions x̂ ⊙ b and Σ_positions b."""
     out = {}
     if _trainable(layer, "weight"):
         out["weight"] = _Dense((x_hat * b).sum(positions) if positions else x_hat * b)
     if _trainable(layer, "bias"):
         out["bias"] = _Dense(b.sum(positions) if positions else b)
     return out
+
+
+def _layer_norm(layer: nn.LayerNorm, a: torch.Tensor, b: torch.Tensor) -> dict:
+    x_hat = F.layer_norm(a, layer.normalized_shape, eps=layer.eps)
+    positions = tuple(range(1, a.dim() - len(layer.normalized_shape)))  # dims between batch and features
+    return _scale_shift(layer, x_hat, b, positions)
 
 
 def _group_norm(layer: nn.GroupNorm, a: torch.Tensor, b: torch.Tensor) -> dict:
     x_hat = F.group_norm(a, layer.num_groups, eps=layer.eps)
-    positions = tuple(range(2, a.dim()))  # (B, C, *positions)
-    out = {}
-    if _trainable(layer, "weight"):
-        out["weight"] = _Dense((x_hat * b).sum(positions) if positions else x_hat * b)
-    if _trainable(layer, "bias"):
-        out["bias"] = _Dense(b.sum(positions) if positions else b)
-    return out
+    return _scale_shift(layer, x_hat, b, tuple(range(2, a.dim())))  # (B, C, *positions)
 
 
 _RULES: dict[type, Callable[[nn.Module, torch.Tensor, torch.Tensor], dict]] = {
