@@ -8,6 +8,7 @@ holds the keys they use, and ``hash_attack`` the unsalted hash they replace and 
 
 from .date_shift import date_offset, shift_date, shift_dates, shift_dates_with
 from .detect import detect, resolve
+from .disguise import INVISIBLE, detect_normalised, undisguise
 from .evaluate import Error, Scores, errors, evaluate, micro_average
 from .generalize import (
     HIPAA_RESTRICTED_ZIP3,
@@ -46,7 +47,8 @@ from .text import Anonymized, Replacement, anonymize, anonymize_with
 from .validators import email_valid, iban_valid, ipv4_valid, ipv6_valid, luhn_valid, ssn_valid
 
 __all__ = [
-    "Error", "RECOGNIZERS", "Scores", "detect", "email_valid", "errors", "evaluate", "iban_valid",
+    "Error", "INVISIBLE", "RECOGNIZERS", "Scores", "detect", "detect_normalised", "undisguise",
+    "email_valid", "errors", "evaluate", "iban_valid",
     "ipv4_valid", "ipv6_valid", "luhn_valid", "micro_average", "resolve", "ssn_valid",
     "Anonymized", "ENTITIES", "HIPAA_RESTRICTED_ZIP3", "Key", "Keyring", "Operator", "Replacement", "Span",
     "anonymize", "anonymize_with", "as_operator", "bucket", "bucket_with", "check_entities", "date_offset",
