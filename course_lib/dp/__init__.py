@@ -22,6 +22,7 @@ used names are also re-exported here.
 """
 
 from .accounting import (
+    Accountant,
     BudgetExceededError,
     PrivacyBudget,
     RDPAccountant,
@@ -41,7 +42,7 @@ from .prv import PRVAccountant
 from .queries import PrivacyWarning, dp_count, dp_histogram, dp_mean, dp_sum
 
 __all__ = [
-    "BudgetExceededError", "PRVAccountant", "PrivacyBudget", "PrivacyWarning", "RDPAccountant",
+    "Accountant", "BudgetExceededError", "PRVAccountant", "PrivacyBudget", "PrivacyWarning", "RDPAccountant",
     "advanced_composition", "basic_composition", "dp_count", "dp_histogram", "dp_mean", "dp_sum",
     "exponential_mechanism",
     "gaussian_delta", "gaussian_mechanism", "gaussian_sigma", "laplace_mechanism", "laplace_scale",

@@ -38,7 +38,7 @@ from functools import lru_cache
 import numpy as np
 from scipy import special
 
-from ._validate import check_noise_multiplier, check_sample_rate
+from ._validate import check_int, check_noise_multiplier, check_sample_rate
 
 __all__ = [
     "DEFAULT_ALPHAS",
@@ -100,14 +100,6 @@ def _check_alpha(value, name: str = "alpha") -> float:
     return value
 
 
-def _check_count(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int >= 1, got {type(value).__name__}")
-    if value < 1:
-        raise ValueError(f"{name} must be an int >= 1, got {value}")
-    return int(value)
-
-
 def _check_sequence(values, name: str) -> list:
     if isinstance(values, (str, bytes)) or not isinstance(values, (Sequence, np.ndarray)):
         raise TypeError(f"{name} must be a sequence of numbers, got {type(values).__name__}")
@@ -163,7 +155,7 @@ def advanced_composition(epsilon: float, delta: float, k: int, delta_prime: floa
     """
     epsilon = _check_epsilon(epsilon, "epsilon")
     delta = _check_delta(delta, "delta", allow_zero=True)
-    k = _check_count(k, "k")
+    k = check_int(k, "k", 1)
     delta_prime = _check_delta(delta_prime, "delta_prime")
     eps_total = math.sqrt(2 * k * math.log(1 / delta_prime)) * epsilon + k * epsilon * math.expm1(epsilon)
     return eps_total, k * delta + delta_prime
@@ -353,7 +345,44 @@ def rdp_to_dp_classic(rdp: Sequence[float], alphas: Sequence[float], delta: floa
 # --------------------------------------------------------------------------- accountant
 
 
-class RDPAccountant:
+class Accountant:
+    """The interface every accountant shares (as Opacus's): ``step`` records, ``get_epsilon`` reports.
+
+    ``step(σ, q, steps)`` records ``steps`` DP-SGD steps with noise multiplier σ >= 0 (0: no noise,
+    ε = inf) and Poisson sampling rate q in (0, 1]; a run with the same (σ, q) as the previous entry is
+    merged into it. ``history`` lists the runs as ``(noise_multiplier, sample_rate, steps)``.
+    Subclasses say how the recorded steps become ε in ``get_epsilon(delta)``.
+    """
+
+    def __init__(self) -> None:
+        self._history: list[tuple[float, float, int]] = []
+
+    @property
+    def history(self) -> list[tuple[float, float, int]]:
+        """The recorded steps as ``(noise_multiplier, sample_rate, steps)`` (a copy)."""
+        return list(self._history)
+
+    def step(self, noise_multiplier: float, sample_rate: float, steps: int = 1) -> None:
+        """Record ``steps`` steps with noise multiplier σ >= 0 and sampling rate q in (0, 1]."""
+        sigma = check_noise_multiplier(noise_multiplier)
+        q = check_sample_rate(sample_rate)
+        steps = check_int(steps, "steps", 1)
+        if self._history and self._history[-1][:2] == (sigma, q):
+            steps += self._history.pop()[2]
+        self._history.append((sigma, q, steps))
+
+    def get_epsilon(self, delta: float) -> float:
+        raise NotImplementedError
+
+    @property
+    def total_steps(self) -> int:
+        return sum(s for _, _, s in self._history)
+
+    def __len__(self) -> int:
+        return len(self._history)
+
+
+class RDPAccountant(Accountant):
     """Adds up the RDP of DP-SGD steps (subsampled Gaussian mechanism) and reports (ε, δ).
 
     ``step(σ, q, steps)`` records ``steps`` steps with noise multiplier σ and Poisson sampling rate
@@ -363,30 +392,13 @@ class RDPAccountant:
     """
 
     def __init__(self, alphas: Sequence[float] | None = None):
+        super().__init__()
         self._alphas = DEFAULT_ALPHAS if alphas is None else _check_alphas(alphas)
-        self._history: list[tuple[float, float, int]] = []
 
     @property
     def alphas(self) -> list[float]:
         """The Rényi orders searched (a copy)."""
         return list(self._alphas)
-
-    @property
-    def history(self) -> list[tuple[float, float, int]]:
-        """The recorded steps as ``(noise_multiplier, sample_rate, steps)`` (a copy)."""
-        return list(self._history)
-
-    def step(self, noise_multiplier: float, sample_rate: float, steps: int = 1) -> None:
-        """Record ``steps`` steps with noise multiplier σ >= 0 (0: no noise, ε = inf) and rate q in (0, 1].
-
-        A run of steps with the same (σ, q) as the previous entry is merged into it.
-        """
-        sigma = check_noise_multiplier(noise_multiplier)
-        q = check_sample_rate(sample_rate)
-        steps = _check_count(steps, "steps")
-        if self._history and self._history[-1][:2] == (sigma, q):
-            steps += self._history.pop()[2]
-        self._history.append((sigma, q, steps))
 
     def rdp(self) -> np.ndarray:
         """Total RDP ρ(α) of all recorded steps, one value per α of ``alphas`` (zeros if none)."""
@@ -406,12 +418,9 @@ class RDPAccountant:
         """ε spent so far at ``delta`` in (0, 1) (``inf`` if a step had σ = 0)."""
         return self.get_epsilon_and_alpha(delta)[0]
 
-    def __len__(self) -> int:
-        return len(self._history)
-
     def __repr__(self) -> str:
-        steps = sum(s for _, _, s in self._history)
-        return f"RDPAccountant({steps} steps in {len(self._history)} runs, {len(self._alphas)} alphas)"
+        runs = len(self._history)
+        return f"RDPAccountant({self.total_steps} steps in {runs} runs, {len(self._alphas)} alphas)"
 
 
 # --------------------------------------------------------------------------- budget

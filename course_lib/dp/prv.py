@@ -68,8 +68,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import fft, special
 
-from ._validate import check_delta, check_int, check_noise_multiplier, check_positive, check_sample_rate
-from .accounting import DEFAULT_ALPHAS, _sgm_rdp_grid, rdp_to_dp_classic
+from ._validate import check_delta, check_noise_multiplier, check_positive, check_sample_rate
+from .accounting import DEFAULT_ALPHAS, Accountant, _sgm_rdp_grid, rdp_to_dp_classic
 
 __all__ = ["DIRECTIONS", "PRVAccountant", "prv_cdf"]
 
@@ -274,7 +274,7 @@ def _check_direction(direction) -> str:
     return direction
 
 
-class PRVAccountant:
+class PRVAccountant(Accountant):
     """Composes DP-SGD steps through their privacy loss random variables; ε up to ``eps_error``.
 
     The same interface as ``RDPAccountant``: ``step(σ, q, steps)`` records ``steps`` steps with noise
@@ -287,28 +287,14 @@ class PRVAccountant:
     """
 
     def __init__(self, eps_error: float = 0.01):
+        super().__init__()
         self._eps_error = check_positive(eps_error, "eps_error")
-        self._history: list[tuple[float, float, int]] = []
         self._cache: dict = {}
 
     @property
     def eps_error(self) -> float:
         """The Hoeffding slack t added to (and subtracted from) the computed ε."""
         return self._eps_error
-
-    @property
-    def history(self) -> list[tuple[float, float, int]]:
-        """The recorded steps as ``(noise_multiplier, sample_rate, steps)`` (a copy)."""
-        return list(self._history)
-
-    def step(self, noise_multiplier: float, sample_rate: float, steps: int = 1) -> None:
-        """Record ``steps`` steps with noise multiplier σ >= 0 (0: no noise, ε = inf) and rate q in (0, 1]."""
-        sigma = check_noise_multiplier(noise_multiplier)
-        q = check_sample_rate(sample_rate)
-        steps = check_int(steps, "steps", 1)
-        if self._history and self._history[-1][:2] == (sigma, q):
-            steps += self._history.pop()[2]
-        self._history.append((sigma, q, steps))
 
     def _window(self, delta: float, steps: list[tuple[_Discrete, int]]) -> tuple[float, float]:
         """``[L_lo, L_hi]``: L_hi where the RDP tail bound leaves < δ/1000 above it (the ε of interest
@@ -322,7 +308,7 @@ class PRVAccountant:
 
     def _bounds(self, direction: str, delta: float) -> tuple[float, float, float]:
         """``(lower, estimate, upper)`` for one direction (see the module docstring)."""
-        total = sum(k for _, _, k in self._history)
+        total = self.total_steps
         eta = _HOEFFDING_SHARE * delta
         h = self._eps_error / math.sqrt(total * math.log(1 / eta) / 2)  # so that t = eps_error
         p_tail = _TAIL_SHARE * delta / (2 * total)
@@ -362,9 +348,6 @@ class PRVAccountant:
         """An upper bound on the ε spent so far at ``delta`` in (0, 1) (``inf`` if a step had σ = 0)."""
         return self.get_epsilon_bounds(delta)[2]
 
-    def __len__(self) -> int:
-        return len(self._history)
-
     def __repr__(self) -> str:
-        steps = sum(s for _, _, s in self._history)
-        return f"PRVAccountant({steps} steps in {len(self._history)} runs, eps_error={self._eps_error:g})"
+        runs = len(self._history)
+        return f"PRVAccountant({self.total_steps} steps in {runs} runs, eps_error={self._eps_error:g})"

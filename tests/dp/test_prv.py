@@ -208,3 +208,19 @@ def test_no_steps_no_noise_and_the_eps_error_knob():
 def test_bad_input_is_rejected_with_the_argument_named(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
+
+
+def test_both_accountants_share_one_interface_and_its_bookkeeping():
+    from course_lib.dp.accounting import Accountant, RDPAccountant
+
+    for acc in (RDPAccountant(), PRVAccountant()):
+        assert isinstance(acc, Accountant)
+        acc.step(1.1, 0.01, steps=3)
+        acc.step(1.1, 0.01, steps=2)  # merged into the previous run
+        acc.step(2.0, 0.01)
+        assert acc.history == [(1.1, 0.01, 5), (2.0, 0.01, 1)]
+        assert len(acc) == 2 and acc.total_steps == 6
+        with pytest.raises(ValueError, match="steps must be an int >= 1"):
+            acc.step(1.0, 0.01, steps=0)
+    with pytest.raises(NotImplementedError):
+        Accountant().get_epsilon(1e-5)
