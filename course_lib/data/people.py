@@ -30,6 +30,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from .._validate import check_int, check_positive, check_probability
 from .bundled import rng as _rng
 
 CENSUS_DAY = np.datetime64("2000-04-01")
@@ -110,30 +111,6 @@ PARTY_SHARES = (0.36, 0.12, 0.49, 0.02, 0.01)
 
 
 # ----------------------------------------------------------------------------------- checks
-def _check_count(name: str, value, low: int) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int >= {low}, got {type(value).__name__}")
-    if value < low:
-        raise ValueError(f"{name} must be an int >= {low}, got {value}")
-    return int(value)
-
-
-def _check_positive(name: str, value) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a finite number > 0, got {type(value).__name__}")
-    if not (math.isfinite(value) and value > 0):
-        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
-    return float(value)
-
-
-def _check_fraction(name: str, value) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a number in [0, 1], got {type(value).__name__}")
-    if not 0.0 <= value <= 1.0:
-        raise ValueError(f"{name} must be in [0, 1], got {value!r}")
-    return float(value)
-
-
 def _check_people(df, name: str, columns: Sequence[str]) -> pd.DataFrame:
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"{name} must be a pandas DataFrame, got {type(df).__name__}")
@@ -181,9 +158,9 @@ def zip_sizes(n: int, *, median: float = ZIP_MEDIAN, log_sd: float = ZIP_LOG_SD,
     """
     from scipy.stats import norm
 
-    n = _check_count("n", n, 1)
-    median = _check_positive("median", median)
-    log_sd = _check_positive("log_sd", log_sd)
+    n = check_int(n, "n", 1)
+    median = check_positive(median, "median")
+    log_sd = check_positive(log_sd, "log_sd")
     m = max(1, round(n / (median * math.exp(log_sd**2 / 2))))
     weights = np.exp(log_sd * norm.ppf((np.arange(m) + 0.5) / m))
     share = weights / weights.sum() * n
@@ -218,7 +195,7 @@ def population(n: int = POPULATION_SIZE, seed: int = 0, *, median_zip_size: floa
     ZIP, birth date and sex are drawn independently, which is what :func:`uniqueness_model` assumes.
     About 1 s for the full ``n = 1,000,000`` on one core.
     """
-    n = _check_count("n", n, 1)
+    n = check_int(n, "n", 1)
     rng = _rng(seed)
     sizes = zip_sizes(n, median=median_zip_size, log_sd=zip_log_sd)
     rng.shuffle(sizes)
@@ -382,7 +359,7 @@ def patients(n: int = 2000, seed: int = 0, *, population: pd.DataFrame | None = 
     year after :data:`CENSUS_DAY`. SSNs, phone numbers and e-mail addresses are distinct, of valid
     format, and the e-mail domains are the reserved ``example.*`` ones.
     """
-    n = _check_count("n", n, 1)
+    n = check_int(n, "n", 1)
     if population is None:
         population = _population(POPULATION_SIZE_FAST, seed)
     people = _check_people(population, "population", ("person_id", "zip", "birth_date", "sex"))
@@ -443,7 +420,7 @@ def voter_list(patients: pd.DataFrame, population: pd.DataFrame | None = None, s
     patient missing from it, or listed there with another ZIP, birth date or sex, is a ``ValueError``.
     """
     _check_people(patients, "patients", ("person_id", "name", "zip", "birth_date", "sex"))
-    overlap = _check_fraction("overlap", overlap)
+    overlap = check_probability(overlap, "overlap")
     if population is None:
         population = _population(POPULATION_SIZE_FAST, seed)
     people = _check_people(population, "population", ("person_id", "zip", "birth_date", "sex"))
@@ -463,7 +440,7 @@ def voter_list(patients: pd.DataFrame, population: pd.DataFrame | None = None, s
     if n_extra is None:
         extra = others
     else:
-        n_extra = _check_count("n_extra", n_extra, 0)
+        n_extra = check_int(n_extra, "n_extra", 0)
         if n_extra > len(others):
             raise ValueError(f"n_extra must be at most the {len(others)} adults of population who are "
                              f"not patients, got {n_extra}")

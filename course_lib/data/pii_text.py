@@ -47,6 +47,7 @@ from dataclasses import dataclass
 
 import phonenumbers
 
+from course_lib._validate import check_int
 from course_lib.masking.spans import Span
 from course_lib.masking.validators import (
     bban_parts,
@@ -344,14 +345,6 @@ def _split_template(template: str) -> list[tuple[str, str | None]]:
     return out
 
 
-def _check_int(value, name: str, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int >= {low}, got {type(value).__name__}")
-    if value < low:
-        raise ValueError(f"{name} must be an int >= {low}, got {value}")
-    return value
-
-
 def pii_corpus(n_docs: int = 200, seed: int = 0, *, adversarial: bool = False) -> list[LabelledDoc]:
     """``n_docs`` documents of 3-6 sentences with planted, labelled personal data and decoys.
 
@@ -359,8 +352,8 @@ def pii_corpus(n_docs: int = 200, seed: int = 0, *, adversarial: bool = False) -
     those same documents is disguised (``PERTURBATIONS``), drawn from a second generator so that the
     values themselves do not change.
     """
-    _check_int(n_docs, "n_docs", 1)
-    _check_int(seed, "seed", 0)
+    check_int(n_docs, "n_docs", 1)
+    check_int(seed, "seed", 0)
     if not isinstance(adversarial, bool):
         raise TypeError(f"adversarial must be a bool, got {type(adversarial).__name__}")
     rng = random.Random(seed)

@@ -1,4 +1,4 @@
-"""Argument checks shared by the differential-privacy modules.
+"""Argument checks of the differential-privacy modules (the generic ones live in ``course_lib._validate``).
 
 Every check raises ``TypeError`` for a value of the wrong kind and ``ValueError`` for one out of
 range, with a message that names the argument and its valid range, and returns the value in the
@@ -13,20 +13,8 @@ from fractions import Fraction
 
 import numpy as np
 
-
-def check_real(value, name: str) -> float:
-    """``value`` as a float; ``bool`` and non-numbers are a ``TypeError``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    return float(value)
-
-
-def check_positive(value, name: str) -> float:
-    """A finite real number ``> 0`` (epsilon, a sensitivity, a scale, sigma)."""
-    x = check_real(value, name)
-    if not (math.isfinite(x) and x > 0):
-        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
-    return x
+# The generic checks, re-exported so that the dp modules import every check from one place.
+from .._validate import check_bool, check_int, check_positive, check_probability, check_real  # noqa: F401
 
 
 def check_epsilon(epsilon, name: str = "epsilon") -> float:
@@ -40,30 +28,6 @@ def check_delta(delta, name: str = "delta") -> float:
     if not 0.0 < x < 1.0:
         raise ValueError(f"{name} must be in the open interval (0, 1), got {delta!r}")
     return x
-
-
-def check_probability(value, name: str) -> float:
-    """A probability in the closed interval ``[0, 1]``."""
-    x = check_real(value, name)
-    if not 0.0 <= x <= 1.0:
-        raise ValueError(f"{name} must be in [0, 1], got {value!r}")
-    return x
-
-
-def check_int(value, name: str, lo: int, hi: int | None = None) -> int:
-    """An ``int`` (or NumPy integer, not ``bool``) in ``[lo, hi]``."""
-    valid = f"[{lo}, {hi}]" if hi is not None else f">= {lo}"
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int {valid}, got {type(value).__name__}")
-    if value < lo or (hi is not None and value > hi):
-        raise ValueError(f"{name} must be an int {valid}, got {value}")
-    return int(value)
-
-
-def check_bool(value, name: str) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, got {value!r}")
-    return bool(value)
 
 
 def check_rng(rng, secure) -> np.random.Generator | None:

@@ -27,8 +27,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from .._validate import check_int
 from .keys import active_key
-from .operators import Operator, _check_int, _subkey
+from .operators import Operator, _subkey
 
 MAX_DAYS = 3650
 
@@ -43,7 +44,7 @@ def _person_bytes(person_id) -> bytes:
 
 def date_offset(person_id, key, max_days: int = 365) -> int:
     """The person's shift in days, in ``[-max_days, -1] U [1, max_days]`` (see the module docstring)."""
-    max_days = _check_int(max_days, "max_days", 1, MAX_DAYS)
+    max_days = check_int(max_days, "max_days", 1, MAX_DAYS)
     digest = hmac.digest(_subkey(active_key(key), "shift_dates"), _person_bytes(person_id), "sha256")
     r = int.from_bytes(digest, "big") % (2 * max_days)
     return r - max_days if r < max_days else r - max_days + 1
@@ -91,7 +92,7 @@ def shift_dates(dates, person_ids, key, max_days: int = 365, *, reverse: bool = 
     if len(person_ids) != len(dates):
         raise ValueError(f"person_ids must have one id per date: {len(person_ids)} ids for "
                          f"{len(dates)} dates")
-    max_days = _check_int(max_days, "max_days", 1, MAX_DAYS)
+    max_days = check_int(max_days, "max_days", 1, MAX_DAYS)
     series = dates if isinstance(dates, pd.Series) else pd.Series(list(dates), dtype=object)
     ids = pd.Series(np.asarray(person_ids, dtype=object), index=series.index)
     missing_date, missing_id = series.isna().to_numpy(), ids.isna().to_numpy()
@@ -115,7 +116,7 @@ def shift_dates(dates, person_ids, key, max_days: int = 365, *, reverse: bool = 
 def shift_dates_with(key, by: str, max_days: int = 365) -> Operator:
     """A table operator: shift a date column by the person in column ``by`` (see ``mask_table``)."""
     k = active_key(key)
-    _check_int(max_days, "max_days", 1, MAX_DAYS)
+    check_int(max_days, "max_days", 1, MAX_DAYS)
     if not isinstance(by, str) or not by:
         raise TypeError(f"by must be the name of the person-id column, got {by!r}")
 

@@ -22,7 +22,8 @@ import numbers
 import numpy as np
 import pandas as pd
 
-from .operators import Operator, _check_int
+from .._validate import check_int
+from .operators import Operator
 
 HIPAA_RESTRICTED_ZIP3 = frozenset({
     "036", "059", "063", "102", "203", "556", "692", "790", "821", "823", "830", "831", "878", "879",
@@ -75,7 +76,7 @@ def truncate_zip(zip_code: str, keep: int = 3, char: str = "*",
     if not isinstance(zip_code, str):
         raise TypeError(f"zip_code must be a str such as '02138' (as a number it loses its leading zeros), "
                         f"got {type(zip_code).__name__}")
-    keep = _check_int(keep, "keep", 0, 5)
+    keep = check_int(keep, "keep", 0, 5)
     if not isinstance(char, str) or len(char) != 1:
         raise ValueError(f"char must be a single character, got {char!r}")
     digits = zip_code.strip()

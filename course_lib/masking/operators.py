@@ -43,6 +43,7 @@ from dataclasses import dataclass
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM, AESSIV
 
+from .._validate import check_int
 from .keys import Key, active_key, key_for
 from .spans import ENTITIES
 from .validators import ascii_digits
@@ -65,14 +66,6 @@ def check_entity(entity) -> str | None:
     if entity is not None and entity not in ENTITIES:
         raise ValueError(f"entity must be None or one of {', '.join(ENTITIES)}, got {entity!r}")
     return entity
-
-
-def _check_int(value, name: str, lo: int, hi: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int in [{lo}, {hi}], got {type(value).__name__}")
-    if not lo <= value <= hi:
-        raise ValueError(f"{name} must be an int in [{lo}, {hi}], got {value}")
-    return value
 
 
 def _b64(data: bytes) -> str:
@@ -116,7 +109,7 @@ def mask(value: str, keep_last: int = 4, char: str = "*", preserve_separators: b
     ``mask(mask(v)) == mask(v)``: masked characters still count towards ``n``.
     """
     check_value(value)
-    keep_last = _check_int(keep_last, "keep_last", 0, 10**6)
+    keep_last = check_int(keep_last, "keep_last", 0, 10**6)
     if not isinstance(char, str) or len(char) != 1 or char.isspace():
         raise ValueError(f"char must be one non-space character, got {char!r}")
     if not isinstance(preserve_separators, bool):
@@ -189,7 +182,7 @@ def pseudonymize(value: str, key, entity: str | None = None, length: int = 16) -
     has probability about ``n**2 / 2**65``).
     """
     k = active_key(key)
-    length = _check_int(length, "length", 8, 64)
+    length = check_int(length, "length", 8, 64)
     digest = hmac.new(_subkey(k, "pseudonymize"), _encode(normalize(value, entity)), hashlib.sha256)
     return f"{k.key_id}:{digest.hexdigest()[:length]}"
 
@@ -329,7 +322,7 @@ def replace_with(label: str | None = None, entity: str | None = None) -> Operato
 def pseudonymize_with(key, entity: str | None = None, length: int = 16) -> Operator:
     """:func:`pseudonymize` with this key (a keyring's active key at the time of this call)."""
     k = active_key(key)
-    _check_int(length, "length", 8, 64)
+    check_int(length, "length", 8, 64)
     return Operator("pseudonymize", lambda v, e: pseudonymize(v, k, e, length), joinable=True, keyed=True,
                     entity=check_entity(entity))
 

@@ -288,7 +288,7 @@ def test_shuffled_batches_cover_the_epoch_once():
     (lambda: list(poisson_batches(10, 0.0, 1)), r"sample_rate must be in \(0, 1\]"),
     (lambda: list(poisson_batches(10, 1.5, 1)), r"sample_rate must be in \(0, 1\]"),
     (lambda: list(poisson_batches(10, 0.5, 0)), "steps must be"),
-    (lambda: list(shuffled_batches(10, 11)), r"batch_size must be an int \[1, 10\]"),
+    (lambda: list(shuffled_batches(10, 11)), r"batch_size must be an int in \[1, 10\]"),
 ])
 def test_samplers_reject_bad_input(call, match):
     with pytest.raises(ValueError, match=match):
@@ -421,7 +421,7 @@ _GOOD = dict(epochs=1, max_grad_norm=1.0, delta=1e-5, lr=0.1, batch_size=10, noi
     ({"noise_multiplier": -0.5}, ValueError, "noise_multiplier must be a finite number >= 0"),
     ({"batch_size": None, "sample_rate": 0.0}, ValueError, r"sample_rate must be in \(0, 1\]"),
     ({"batch_size": None, "sample_rate": 1.2}, ValueError, r"sample_rate must be in \(0, 1\]"),
-    ({"batch_size": 51}, ValueError, r"batch_size must be an int \[1, 50\]"),
+    ({"batch_size": 51}, ValueError, r"batch_size must be an int in \[1, 50\]"),
     ({"delta": 0.0}, ValueError, r"delta must be in the open interval \(0, 1\)"),
     ({"delta": 1.0}, ValueError, "delta"),
     ({"epochs": 0}, ValueError, "epochs must be an int >= 1"),
