@@ -21,11 +21,10 @@ from dataclasses import dataclass
 
 import torch
 
+from .._validate import check_bool, check_int
 from .quantize import (
     _check_bits,
-    _check_bool,
     _check_float_tensor,
-    _check_int,
     _pack_nibbles,
     _unpack_nibbles,
 )
@@ -80,9 +79,9 @@ def kmeans_quantize(
     """
     x = _check_float_tensor(x)
     bits = _check_bits(bits, 1, 8)
-    iters = _check_int(iters, "iters", 0)
-    seed = _check_int(seed, "seed", 0, MAX_SEED)
-    pack = _check_bool(pack, "pack") and bits <= 4
+    iters = check_int(iters, "iters", 0)
+    seed = check_int(seed, "seed", 0, MAX_SEED)
+    pack = check_bool(pack, "pack") and bits <= 4
 
     values = x.detach().reshape(-1).to(torch.float64)
     k = 2**bits

@@ -22,7 +22,7 @@ import torch
 
 from course_lib.nbrun import hardware
 
-from .prune import _check_int  # one definition of the integer check
+from .._validate import check_int
 
 _UNITS = ((1.0, "s"), (1e-3, "ms"), (1e-6, "µs"), (1e-9, "ns"))
 
@@ -73,9 +73,9 @@ def _interleaved(fns: dict[str, Callable[[], object]], warmup: int, repeats: int
     for name, fn in fns.items():
         if not callable(fn):
             raise TypeError(f"fn {name!r} must be callable with no arguments, got {type(fn).__name__}")
-    warmup = _check_int("warmup", warmup, 0)
-    repeats = _check_int("repeats", repeats, 1)
-    threads = _check_int("threads", threads, 1)
+    warmup = check_int(warmup, "warmup", 0)
+    repeats = check_int(repeats, "repeats", 1)
+    threads = check_int(threads, "threads", 1)
     names = list(fns)
     samples: dict[str, list[float]] = {name: [] for name in names}
     previous = torch.get_num_threads()

@@ -28,6 +28,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from .._validate import check_int
+
 PRUNABLE_TYPES = (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d)
 
 # Parameter-free modules that act on each channel separately and map 0 to 0, so that a removed
@@ -49,14 +51,6 @@ def _check_fraction(name: str, value: float) -> float:
     if not 0 <= value < 1:  # also rejects NaN
         raise ValueError(f"{name} must be in [0, 1), got {value}")
     return float(value)
-
-
-def _check_int(name: str, value: int, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int >= {low}, got {value!r}")
-    if value < low:
-        raise ValueError(f"{name} must be an int >= {low}, got {value}")
-    return int(value)
 
 
 def _check_weight(name: str, w: torch.Tensor) -> torch.Tensor:
@@ -243,8 +237,8 @@ def gradual_schedule(final_sparsity: float, steps: int, initial_sparsity: float 
     """
     final = _check_fraction("final_sparsity", final_sparsity)
     initial = _check_fraction("initial_sparsity", initial_sparsity)
-    steps = _check_int("steps", steps, 1)
-    power = _check_int("power", power, 1)
+    steps = check_int(steps, "steps", 1)
+    power = check_int(power, "power", 1)
     if initial > final:
         raise ValueError(f"initial_sparsity ({initial}) must be <= final_sparsity ({final})")
     if steps == 1:
@@ -396,8 +390,8 @@ def nm_mask(w: torch.Tensor, n: int = 2, m: int = 4) -> torch.Tensor:
     ``1 <= n <= m`` and ``w.shape[-1]`` divisible by ``m``.
     """
     w = _check_weight("w", w)
-    m = _check_int("m", m, 1)
-    n = _check_int("n", n, 1)
+    m = check_int(m, "m", 1)
+    n = check_int(n, "n", 1)
     if n > m:
         raise ValueError(f"n must be in [1, m={m}], got n={n}")
     if w.dim() == 0 or w.shape[-1] % m != 0:

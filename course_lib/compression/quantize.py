@@ -31,6 +31,8 @@ import torch
 from torch import nn
 from torch.nn.utils import parametrize
 
+from .._validate import check_bool, check_int
+
 SCHEMES = ("symmetric", "affine")
 GRANULARITIES = ("tensor", "channel", "group")
 METHODS = ("uniform", "kmeans")
@@ -39,28 +41,13 @@ QUANTIZABLE = (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d)
 # --------------------------------------------------------------------------- validation helpers
 
 
-def _check_int(value, name: str, lo: int, hi: int | None = None) -> int:
-    valid = f"[{lo}, {hi}]" if hi is not None else f">= {lo}"
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int {valid}, got {type(value).__name__}")
-    if value < lo or (hi is not None and value > hi):
-        raise ValueError(f"{name} must be an int {valid}, got {value}")
-    return value
-
-
 def _check_bits(bits, lo: int = 2, hi: int = 8) -> int:
-    return _check_int(bits, "bits", lo, hi)
+    return check_int(bits, "bits", lo, hi)
 
 
 def _check_choice(value, name: str, choices: tuple[str, ...]) -> str:
     if not isinstance(value, str) or value not in choices:
         raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}, got {value!r}")
-    return value
-
-
-def _check_bool(value, name: str) -> bool:
-    if not isinstance(value, bool):
-        raise TypeError(f"{name} must be True or False, got {value!r}")
     return value
 
 
@@ -108,7 +95,7 @@ def _unpack_nibbles(packed: torch.Tensor, numel: int) -> torch.Tensor:
 def _check_packed(packed, numel) -> tuple[torch.Tensor, int]:
     if not isinstance(packed, torch.Tensor) or packed.dtype != torch.uint8:
         raise TypeError(f"packed must be a torch.uint8 tensor, got {getattr(packed, 'dtype', type(packed))}")
-    numel = _check_int(numel, "numel", 0)
+    numel = check_int(numel, "numel", 0)
     if packed.numel() != (numel + 1) // 2:
         raise ValueError(
             f"numel must satisfy ceil(numel / 2) == packed.numel() = {packed.numel()}, got {numel}"
@@ -228,7 +215,7 @@ def _check_layout(x: torch.Tensor, granularity: str, axis, group_size) -> tuple[
         return axis % x.ndim, None
     if group_size is None:
         raise ValueError("group_size must be given (an int >= 1) when granularity='group'")
-    group_size = _check_int(group_size, "group_size", 1)
+    group_size = check_int(group_size, "group_size", 1)
     cols = x.numel() // x.shape[0]
     if cols % group_size:
         raise ValueError(
@@ -261,7 +248,7 @@ def quantize(
     qmin, qmax = qrange(bits, scheme)
     granularity = _check_choice(granularity, "granularity", GRANULARITIES)
     axis, group_size = _check_layout(x, granularity, axis, group_size)
-    if _check_bool(pack, "pack") and bits > 4:
+    if check_bool(pack, "pack") and bits > 4:
         raise ValueError(f"pack=True needs bits <= 4 (two codes per byte), got bits={bits}")
 
     xf = x.detach().to(torch.float32)
@@ -412,7 +399,7 @@ def quantize_model(
         _check_choice(granularity, "granularity", GRANULARITIES)
     else:
         _check_bits(bits, 1, 8)
-    pack = bits <= 4 if pack is None else _check_bool(pack, "pack")
+    pack = bits <= 4 if pack is None else check_bool(pack, "pack")
 
     qmodel = copy.deepcopy(model)
     report = QuantReport()

@@ -22,19 +22,13 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from .._validate import check_int
+
 INDEX_DTYPES = {16: torch.int16, 32: torch.int32, 64: torch.int64}
 FORMATS = ("csr", "bitmask")
 
 
 # ----------------------------------------------------------------------------------- checks
-def _check_count(name: str, value: int, low: int = 0) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int >= {low}, got {value!r}")
-    if value < low:
-        raise ValueError(f"{name} must be an int >= {low}, got {value}")
-    return int(value)
-
-
 def _check_index_bits(index_bits: int) -> int:
     if isinstance(index_bits, bool) or index_bits not in INDEX_DTYPES:
         raise ValueError(f"index_bits must be one of 16, 32, 64, got {index_bits!r}")
@@ -60,8 +54,8 @@ def _bytes(n_items: int, bits: int) -> int:
 # ------------------------------------------------------------------------------------ formulas
 def dense_bytes(numel: int, bits: int = 32) -> int:
     """Bytes of ``numel`` values of ``bits`` bits each, packed: ``ceil(numel * bits / 8)``."""
-    numel = _check_count("numel", numel)
-    bits = _check_count("bits", bits, 1)
+    numel = check_int(numel, "numel", 0)
+    bits = check_int(bits, "bits", 1)
     return _bytes(numel, bits)
 
 
@@ -79,10 +73,10 @@ def csr_bytes(rows: int, cols: int, nnz: int, value_bits: int = 32, index_bits: 
     pointers. ``index_bits`` is 16, 32 or 64 (signed, as torch stores them) and must be wide enough
     for the column indices and for ``nnz``.
     """
-    rows = _check_count("rows", rows)
-    cols = _check_count("cols", cols)
-    nnz = _check_count("nnz", nnz)
-    value_bits = _check_count("value_bits", value_bits, 1)
+    rows = check_int(rows, "rows", 0)
+    cols = check_int(cols, "cols", 0)
+    nnz = check_int(nnz, "nnz", 0)
+    value_bits = check_int(value_bits, "value_bits", 1)
     index_bits = _check_index_bits(index_bits)
     if nnz > rows * cols:
         raise ValueError(f"nnz must be in [0, rows * cols = {rows * cols}], got {nnz}")
@@ -93,10 +87,10 @@ def csr_bytes(rows: int, cols: int, nnz: int, value_bits: int = 32, index_bits: 
 def bitmask_bytes(numel: int, nnz: int, value_bits: int = 32, scale_bytes: int = 0) -> int:
     """One bit per entry plus the non-zero values plus any scales:
     ``ceil(numel / 8) + ceil(nnz * value_bits / 8) + scale_bytes``."""
-    numel = _check_count("numel", numel)
-    nnz = _check_count("nnz", nnz)
-    value_bits = _check_count("value_bits", value_bits, 1)
-    scale_bytes = _check_count("scale_bytes", scale_bytes)
+    numel = check_int(numel, "numel", 0)
+    nnz = check_int(nnz, "nnz", 0)
+    value_bits = check_int(value_bits, "value_bits", 1)
+    scale_bytes = check_int(scale_bytes, "scale_bytes", 0)
     if nnz > numel:
         raise ValueError(f"nnz must be in [0, numel = {numel}], got {nnz}")
     return _bitmask(numel, nnz, value_bits, scale_bytes)
@@ -115,10 +109,10 @@ def break_even_sparsity(fmt: str, rows: int, cols: int, value_bits: int = 32, in
     """
     if fmt not in FORMATS:
         raise ValueError(f"fmt must be one of {FORMATS}, got {fmt!r}")
-    rows = _check_count("rows", rows, 1)
-    cols = _check_count("cols", cols, 1)
-    value_bits = _check_count("value_bits", value_bits, 1)
-    dense_bits = _check_count("dense_bits", dense_bits, 1)
+    rows = check_int(rows, "rows", 1)
+    cols = check_int(cols, "cols", 1)
+    value_bits = check_int(value_bits, "value_bits", 1)
+    dense_bits = check_int(dense_bits, "dense_bits", 1)
     index_bits = _check_index_bits(index_bits)
     numel = rows * cols
     if fmt == "csr":
@@ -152,8 +146,8 @@ def format_table(shape: tuple[int, int], sparsity: float, value_bits: int = 32, 
     """
     if not isinstance(shape, (tuple, list)) or len(shape) != 2:
         raise ValueError(f"shape must be (rows, cols), got {shape!r}")
-    rows = _check_count("shape[0]", shape[0], 1)
-    cols = _check_count("shape[1]", shape[1], 1)
+    rows = check_int(shape[0], "shape[0]", 1)
+    cols = check_int(shape[1], "shape[1]", 1)
     if isinstance(sparsity, bool) or not isinstance(sparsity, (int, float, np.integer, np.floating)):
         raise TypeError(f"sparsity must be a number in [0, 1], got {sparsity!r}")
     if not 0 <= sparsity <= 1:
