@@ -23,14 +23,26 @@ factor c_i are known, the clipped sum of a layer is one matrix product of the st
 and **GroupNorm** have one scale and one shift per channel, so their per-example gradients
 (``Σ_positions x̂ ⊙ b`` and ``Σ_positions b``, x̂ the normalised input) are small enough to build.
 
+**When the path is exact.** All of the above assumes that row i of every layer's input depends on
+example i alone, and that only example i's loss depends on row i of every layer's output. A forward
+that mixes the examples of a batch (subtracting the batch mean, batch statistics, attention or pooling
+over the batch, a time-major ``(T, B, d)`` layout) breaks that silently: the "per-example" norms are
+wrong, and removing one example can move the clipped sum by far more than C. Hooks cannot see such a
+forward, so the ghost path is taken only for forwards it can see *completely*: a model built from
+``nn.Sequential`` containers (exact type, no ``forward`` replaced on the instance) whose leaves are
+``SUPPORTED_LAYERS`` or ``ROW_WISE_MODULES`` (parameter-free modules that act on each example
+separately, with their dimension arguments away from dim 0), and no user hooks on any module or
+globally. Each layer's input and output must then hold the batch in dim 0, checked at every call.
+That makes the clipped sum provably the per-example one; anything else (a custom ``forward``
+included) goes to the vmap path under ``clipping="auto"``, which evaluates every example on its own
+and so needs no such proof, and is refused under ``clipping="ghost"``.
+
 The clipper records each layer's input and output with forward hooks, and asks autograd for the
 gradient at the outputs only. It refuses (``GhostClippingError``) what it cannot do exactly: a
-layer type without a rule, a parameter shared by two layers, a layer called twice in one forward
-pass or not at all, an activation changed in place after the layer. ``unsupported_layers`` lists the
-structural reasons in advance; ``train_dp(clipping="auto")`` then uses the vmap path. One case
-it cannot see: a layer's parameter also read *outside* that layer's forward (e.g. ``F.linear(h,
-layer.weight)`` in the model's own ``forward``) while the layer runs normally too; that use's
-gradient would be missed. Use ``clipping="vmap"`` for such models.
+forward it cannot see, a layer type without a rule, a parameter shared by two layers, a layer called
+twice in one forward pass or not at all, an activation changed in place after the layer, a layer
+input whose dim 0 is not the batch. ``unsupported_layers`` lists the structural reasons in advance;
+``train_dp(clipping="auto")`` then uses the vmap path.
 
 References:
     I. Goodfellow. Efficient per-example gradient computations. arXiv:1510.01799, 2015.
@@ -50,7 +62,7 @@ from torch import nn
 from torch.func import vmap
 from torch.nn import functional as F
 
-__all__ = ["SUPPORTED_LAYERS", "GhostClipper", "GhostClippingError", "unsupported_layers"]
+__all__ = ["ROW_WISE_MODULES", "SUPPORTED_LAYERS", "GhostClipper", "GhostClippingError", "unsupported_layers"]
 
 #: Added to the norm before dividing (as Opacus does), so that a zero gradient does not divide by 0;
 #: ``sgd.clip_per_sample`` uses the same constant.
@@ -198,32 +210,76 @@ _RULES: dict[type, Callable[[nn.Module, torch.Tensor, torch.Tensor], dict]] = {
 SUPPORTED_LAYERS: tuple[type, ...] = tuple(_RULES)
 
 
+#: Parameter-free modules that act on every example separately (exact types). Their dimension
+#: arguments are checked too: ``Flatten``/``Unflatten``/``Softmax`` must leave dim 0 alone.
+ROW_WISE_MODULES: tuple[type, ...] = (
+    nn.Identity, nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn.ELU, nn.SELU, nn.CELU, nn.GELU, nn.SiLU, nn.Mish,
+    nn.Tanh, nn.Sigmoid, nn.Softplus, nn.Softsign, nn.Tanhshrink, nn.Hardtanh, nn.Hardswish,
+    nn.Hardsigmoid, nn.Dropout, nn.Flatten, nn.Unflatten, nn.Softmax, nn.LogSoftmax,
+    nn.MaxPool1d, nn.MaxPool2d, nn.AvgPool1d, nn.AvgPool2d, nn.AdaptiveAvgPool1d, nn.AdaptiveAvgPool2d,
+)
+_DIM_ARGS = {nn.Flatten: ("start_dim", "end_dim"), nn.Unflatten: ("dim",), nn.Softmax: ("dim",),
+             nn.LogSoftmax: ("dim",)}
+_HOOK_DICTS = ("_forward_hooks", "_forward_pre_hooks", "_backward_hooks", "_backward_pre_hooks")
+
+
+def _global_hooks() -> list[str]:
+    """Names of torch's global module hooks that are set (they can change any module's output)."""
+    from torch.nn.modules import module as torch_module
+
+    names = ("_global_forward_hooks", "_global_forward_pre_hooks", "_global_backward_hooks",
+             "_global_backward_pre_hooks")
+    return [name for name in names if getattr(torch_module, name, None)]
+
+
 def _why_unsupported(module: nn.Module) -> str | None:
-    if type(module) not in _RULES:
-        return f"{type(module).__name__} has no ghost-clipping rule"
+    """Why this one module is outside what the ghost path can see and compute (None: it is inside)."""
+    kind = type(module)
+    if "forward" in vars(module) or "__call__" in vars(module):
+        return f"{kind.__name__} has its forward replaced on the instance"
+    if kind is nn.Sequential:
+        return None
+    if kind in ROW_WISE_MODULES:
+        for arg in _DIM_ARGS.get(kind, ()):
+            dim = getattr(module, arg)
+            if arg == "end_dim" and dim == -1:
+                continue
+            if not isinstance(dim, int) or dim < 1:
+                return (f"{kind.__name__}({arg}={dim!r}) may act across the batch (dim 0); give a "
+                        f"positive {arg}")
+        return None
+    if kind not in _RULES:
+        if any(p.requires_grad for p in module.parameters(recurse=False)):
+            return f"{kind.__name__} has no ghost-clipping rule"
+        return (f"{kind.__name__} is not a module whose forward the ghost path can see (it may mix the "
+                "examples of a batch)")
     if isinstance(module, nn.Conv2d) and module.groups != 1:
         return f"Conv2d with groups={module.groups} (only groups=1 is supported)"
     return None
 
 
-def unsupported_layers(model: nn.Module) -> list[str]:
+def unsupported_layers(model: nn.Module, _own_hooks: frozenset[int] = frozenset()) -> list[str]:
     """Why ``model`` cannot use the ghost path, one line per offending part ([] when it can).
 
-    Every module that holds trainable parameters itself must be one of ``SUPPORTED_LAYERS`` (Conv2d
-    with ``groups=1``), and no trainable parameter may be shared by two modules (tied weights).
+    The forward must be one the path sees completely: ``nn.Sequential`` containers (exact type)
+    whose leaves are ``SUPPORTED_LAYERS`` (Conv2d with ``groups=1``) or ``ROW_WISE_MODULES``, with no
+    ``forward`` replaced on an instance and no hooks, so that no example can influence another's
+    gradient unseen. No trainable parameter may be shared by two modules (tied weights).
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
-    problems = []
+    problems = [f"a global module hook is set (torch.nn.modules.module.{name})" for name in _global_hooks()]
     owners: dict[int, str] = {}
     for name, module in model.named_modules(remove_duplicate=False):
-        own = [(n, p) for n, p in module.named_parameters(recurse=False, remove_duplicate=False)
-               if p.requires_grad]
-        if not own:
-            continue
+        label = name or "the model"
         reason = _why_unsupported(module)
         if reason:
-            problems.append(f"{name or 'the model'}: {reason}")
+            problems.append(f"{label}: {reason}")
+        hooked = [h for h in _HOOK_DICTS if set(getattr(module, h, None) or ()) - _own_hooks]
+        if hooked:
+            problems.append(f"{label}: has hooks ({', '.join(hooked)}) that may change what it computes")
+        own = [(n, p) for n, p in module.named_parameters(recurse=False, remove_duplicate=False)
+               if p.requires_grad]
         for pname, p in own:
             full = f"{name}.{pname}" if name else pname
             if id(p) in owners and owners[id(p)] != full:
@@ -253,6 +309,16 @@ def _per_example_losses(loss_fn: LossFn, out: torch.Tensor, y: torch.Tensor) -> 
 
 
 # --------------------------------------------------------------------------- the clipper
+
+
+def _batched_dims(module: nn.Module) -> int:
+    """How many dimensions an input needs for this layer to treat its dim 0 as the batch: fewer, and
+    torch reads it as one unbatched example (a Linear on a (B,) vector, a Conv2d on (C, H, W))."""
+    if isinstance(module, nn.Conv2d):
+        return 4
+    if isinstance(module, nn.LayerNorm):
+        return len(module.normalized_shape) + 1
+    return 2
 
 
 class GhostClipper:
@@ -315,7 +381,14 @@ class GhostClipper:
         finally:
             self._recording = False
 
-    def _checked_records(self) -> list[tuple[nn.Module, torch.Tensor, torch.Tensor]]:
+    def _check_structure(self) -> None:
+        """The model may have changed since the clipper was made: check it again, our hooks aside."""
+        problems = unsupported_layers(self.model, frozenset(h.id for h in self._handles))
+        if problems:
+            raise GhostClippingError("the ghost clipping path cannot handle this model: "
+                                     + "; ".join(problems) + "; use clipping='vmap' (or 'auto')")
+
+    def _checked_records(self, batch: int) -> list[tuple[nn.Module, torch.Tensor, torch.Tensor]]:
         records = []
         for module, name in self._layers.items():
             calls = self._records.get(module, [])
@@ -329,6 +402,12 @@ class GhostClipper:
                 raise GhostClippingError(
                     f"the input or output of layer {label} was changed in place after the layer ran "
                     "(e.g. ReLU(inplace=True)); the ghost path needs them intact (use clipping='vmap')")
+            batched = _batched_dims(module)
+            if a.dim() < batched or len(a) != batch or out.dim() < 1 or len(out) != batch:
+                raise GhostClippingError(
+                    f"layer {label} got an input of shape {tuple(a.shape)} (output {tuple(out.shape)}); "
+                    f"the ghost path needs the batch of {batch} examples in dim 0 of a tensor with at "
+                    f"least {batched} dimensions, or rows would mix examples (use clipping='vmap')")
             records.append((module, a, out))
         return records
 
@@ -337,8 +416,9 @@ class GhostClipper:
         """``(Σ_i c_i g_i per parameter, ||g_i|| (B,), per-example losses (B,))`` for a batch of B >= 1."""
         if not self._handles:
             raise RuntimeError("this GhostClipper was removed; create a new one")
+        self._check_structure()
         losses = self._forward(loss_fn, x, y)
-        records = self._checked_records()
+        records = self._checked_records(len(x))
         self._records = {}
         outputs = [out for _, _, out in records]
         grads_out = torch.autograd.grad(losses.sum(), outputs, allow_unused=True)

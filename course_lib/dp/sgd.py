@@ -44,6 +44,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -171,9 +172,32 @@ def _split_params(model: nn.Module) -> tuple[dict[str, torch.Tensor], dict[str, 
     return params, fixed
 
 
+@contextmanager
+def _parameters_kept(model: nn.Module) -> Iterator[None]:
+    """Put every module's own parameters and buffers back afterwards, whatever happened.
+
+    ``functional_call`` swaps tensors into the modules and back; for a module that appears twice in
+    a model (``nn.Sequential(lin, act, lin)``) torch 2.13 leaves the swapped-in plain tensors behind,
+    and the model silently loses its parameters. Restoring the objects themselves avoids that.
+    """
+    saved = [(m, dict(m._parameters), dict(m._buffers)) for m in model.modules()]
+    try:
+        yield
+    finally:
+        for m, params, buffers in saved:
+            m._parameters.update(params)
+            m._buffers.update(buffers)
+
+
 def _per_sample_grads_and_losses(model: nn.Module, loss_fn: LossFn, x: torch.Tensor,
                                  y: torch.Tensor) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
     """``vmap(grad_and_value(loss of one example))``: per-example gradients and losses (B,)."""
+    with _parameters_kept(model):
+        return _vmapped(model, loss_fn, x, y)
+
+
+def _vmapped(model: nn.Module, loss_fn: LossFn, x: torch.Tensor,
+             y: torch.Tensor) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
     params, fixed = _split_params(model)
 
     def one_loss(p: dict[str, torch.Tensor], xi: torch.Tensor, yi: torch.Tensor) -> torch.Tensor:

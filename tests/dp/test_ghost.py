@@ -222,6 +222,10 @@ def _tied() -> nn.Module:
     return model
 
 
+def _reused(lin: nn.Linear) -> nn.Module:
+    return nn.Sequential(lin, nn.Tanh(), lin, nn.Tanh(), nn.Linear(72, 3))
+
+
 def test_unsupported_layers_names_every_reason():
     assert all(unsupported_layers(MODELS[name]()) == [] for name in MODELS)
     assert set(SUPPORTED_LAYERS) == {nn.Linear, nn.Conv2d, nn.LayerNorm, nn.GroupNorm}
@@ -232,8 +236,14 @@ def test_unsupported_layers_names_every_reason():
     assert any("tied weights" in p for p in unsupported_layers(_tied()))
     embedding = nn.Sequential(nn.Embedding(10, 4))
     assert unsupported_layers(embedding) == ["0: Embedding has no ghost-clipping rule"]
-    frozen = nn.Sequential(_Scale().requires_grad_(False), nn.Linear(72, 3))
-    assert unsupported_layers(frozen) == []  # only layers with trainable parameters matter
+    frozen = nn.Sequential(nn.Linear(72, 8).requires_grad_(False), nn.Linear(8, 3))
+    assert unsupported_layers(frozen) == []  # a frozen layer with a rule is still row-wise
+    frozen_custom = nn.Sequential(_Scale().requires_grad_(False), nn.Linear(72, 3))
+    assert unsupported_layers(frozen_custom) == [  # frozen, but its forward could still mix examples
+        "0: _Scale is not a module whose forward the ghost path can see (it may mix the examples of a batch)"]
+    assert unsupported_layers(_Twice()) == [
+        "the model: _Twice is not a module whose forward the ghost path can see (it may mix the examples "
+        "of a batch)"]
     with pytest.raises(TypeError, match="model"):
         unsupported_layers("mlp")
 
@@ -241,8 +251,9 @@ def test_unsupported_layers_names_every_reason():
 @pytest.mark.parametrize("build, match", [
     (lambda: nn.Sequential(_Scale(), nn.Linear(72, 3)), "_Scale has no ghost-clipping rule"),
     (_tied, "tied weights"),
-    (_Twice, "ran 2 times"),
-    (_Skips, "ran 0 times"),
+    (_Twice, "_Twice is not a module whose forward the ghost path can see"),
+    (_Skips, "_Skips is not a module whose forward"),
+    (lambda: _reused(nn.Linear(72, 72)), "the same parameter as 0.weight"),  # one layer run twice
     (lambda: nn.Sequential(nn.Linear(72, 16), nn.ReLU(inplace=True), nn.Linear(16, 3)), "in place"),
 ])
 def test_ghost_refuses_what_it_cannot_compute_and_auto_falls_back_to_vmap(build, match):
