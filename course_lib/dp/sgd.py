@@ -135,6 +135,62 @@ def _check_batch(x, y) -> None:
         raise ValueError("x must hold at least one example (an empty batch has no gradients)")
 
 
+def _is_class_index_loss(loss_fn) -> bool:
+    """Losses that read ``y`` as class indices (and would silently skip ``ignore_index`` = -100)."""
+    return (loss_fn in (nn.functional.cross_entropy, nn.functional.nll_loss)
+            or isinstance(loss_fn, (nn.CrossEntropyLoss, nn.NLLLoss)))
+
+
+def _has_embedding(model: nn.Module) -> bool:
+    return any(isinstance(m, (nn.Embedding, nn.EmbeddingBag)) for m in model.modules())
+
+
+def _check_finite(t: torch.Tensor, name: str) -> None:
+    """Refuse NaN and inf: one such value makes every weight NaN while an ε is still reported, and a
+    NaN model then tells whether that record was sampled. (This check looks at data values, so the
+    error itself says something about the data: it happens once, before anything is trained.)"""
+    if (t.is_floating_point() or t.is_complex()) and not bool(torch.isfinite(t).all()):
+        raise ValueError(f"{name} holds non-finite values (NaN or inf); DP-SGD refuses them before "
+                         "training: clean or impute the data first")
+
+
+def _check_data(model: nn.Module, loss_fn: LossFn, x: torch.Tensor, y: torch.Tensor) -> None:
+    """Dtypes (public), then values: finite data, class labels in range. The same on every path.
+
+    ``x``: floating point in the dtype of the model's parameters, or integers when the model has an
+    embedding layer. ``y`` with ``cross_entropy``/``nll_loss`` and one label per example: integers in
+    [0, classes) — torch would skip a label of -100 (``ignore_index``) silently, giving that example
+    no gradient at all; float targets of other losses: the model's dtype.
+    """
+    dtype = next(p for p in model.parameters() if p.requires_grad).dtype
+    if x.is_floating_point():
+        if x.dtype != dtype:
+            raise TypeError(f"x has dtype {x.dtype} but the model's parameters are {dtype}; convert one "
+                            "of them (e.g. x.to(model_dtype))")
+    elif not _has_embedding(model):
+        raise TypeError(f"x has dtype {x.dtype}; integer inputs need an embedding layer in the model, "
+                        f"otherwise convert x to the model's dtype {dtype}")
+    if y.is_floating_point() and y.dtype != dtype:
+        raise TypeError(f"y has dtype {y.dtype} but the model's parameters are {dtype}; convert y")
+    _check_finite(x, "x")
+    _check_finite(y, "y")
+    if _is_class_index_loss(loss_fn) and y.dim() == 1:
+        if y.is_floating_point() or y.dtype == torch.bool:
+            raise TypeError(f"y must hold integer class labels for {_loss_name(loss_fn)}, got dtype "
+                            f"{y.dtype} (convert with y.long())")
+        with torch.no_grad():
+            out = model(x[:1])
+        classes = out.shape[-1] if out.dim() >= 2 else 0
+        low, high = int(y.min()), int(y.max())
+        if low < 0 or high >= classes:
+            raise ValueError(f"y: class labels must be in [0, {classes}) (the model's {classes} outputs), "
+                             f"got values in [{low}, {high}]")
+
+
+def _loss_name(loss_fn) -> str:
+    return getattr(loss_fn, "__name__", type(loss_fn).__name__)
+
+
 def _check_grads(grads, name: str) -> int:
     """A non-empty dict of tensors sharing the batch size in dim 0; returns that batch size."""
     if not isinstance(grads, dict) or not grads:
@@ -224,7 +280,10 @@ def per_sample_grads(model: nn.Module, loss_fn: LossFn, x: torch.Tensor,
     check_model(model)
     _check_callable(loss_fn, "loss_fn")
     _check_batch(x, y)
-    return _per_sample_grads_and_losses(model, loss_fn, x, y)[0]
+    _check_data(model, loss_fn, x, y)
+    grads, _ = _per_sample_grads_and_losses(model, loss_fn, x, y)
+    _check_finite_grads(grads)
+    return grads
 
 
 def naive_per_sample_grads(model: nn.Module, loss_fn: LossFn, x: torch.Tensor,
@@ -236,6 +295,7 @@ def naive_per_sample_grads(model: nn.Module, loss_fn: LossFn, x: torch.Tensor,
     check_model(model)
     _check_callable(loss_fn, "loss_fn")
     _check_batch(x, y)
+    _check_data(model, loss_fn, x, y)
     named = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
     rows: dict[str, list[torch.Tensor]] = {n: [] for n, _ in named}
     for i in range(len(x)):
@@ -261,9 +321,34 @@ def clip_per_sample(grads: dict[str, torch.Tensor],
     """
     _check_grads(grads, "grads")
     C = check_positive(max_grad_norm, "max_grad_norm")
+    _check_finite_grads(grads, "gradient in grads")
     factors, norms = _clip_factors(grads, C)
     clipped = {n: g * factors.view(-1, *([1] * (g.dim() - 1))).to(g.dtype) for n, g in grads.items()}
     return clipped, norms
+
+
+def _check_finite_grads(grads: dict[str, torch.Tensor], name: str = "per-example gradient") -> None:
+    for key, g in grads.items():
+        if not bool(torch.isfinite(g).all()):
+            raise ValueError(f"a {name} ({key!r}) is not finite (NaN or inf): clipping cannot bound it, "
+                             "and a NaN update would tell whether that example was in the batch")
+
+
+def _check_finite_norms(norms: torch.Tensor) -> None:
+    if not bool(torch.isfinite(norms).all()):
+        raise ValueError("a per-example gradient is not finite (NaN or inf), e.g. from an overflow in "
+                         "the model or the loss: clipping cannot bound it, and a NaN update would tell "
+                         "whether that example was in the batch; nothing was released")
+
+
+def _check_noise_std(sigma: float, C: float) -> float:
+    """σ·C, refused when it underflows to 0 (no noise at all) or overflows to inf."""
+    std = sigma * C
+    if sigma > 0 and not (std > 0 and math.isfinite(std)):
+        raise ValueError(f"noise_multiplier * max_grad_norm = {sigma:g} * {C:g} is not a usable noise "
+                         f"standard deviation (it {'underflows to 0' if std == 0 else 'overflows'}); "
+                         "rescale the clipping norm or the noise multiplier")
+    return std
 
 
 def _clip_factors(grads: dict[str, torch.Tensor], C: float) -> tuple[torch.Tensor, torch.Tensor]:
@@ -296,10 +381,11 @@ def noisy_aggregate(clipped: dict[str, torch.Tensor], noise_multiplier: float, m
     sigma = check_noise_multiplier(noise_multiplier)
     C = check_positive(max_grad_norm, "max_grad_norm")
     denom = check_positive(expected_batch_size, "expected_batch_size")
+    _check_finite_grads(clipped, "clipped gradient")
     first = next(iter(clipped.values()))
     generator = _check_torch_generator(generator, first.device)
-    return _add_noise(clipped_sum={n: g.sum(dim=0) for n, g in clipped.items()}, std=sigma * C,
-                      denom=denom, generator=generator)
+    return _add_noise(clipped_sum={n: g.sum(dim=0) for n, g in clipped.items()},
+                      std=_check_noise_std(sigma, C), denom=denom, generator=generator)
 
 
 def _add_noise(clipped_sum: dict[str, torch.Tensor], std: float, denom: float,
@@ -347,8 +433,11 @@ def _clipped_sum(model: nn.Module, loss_fn: LossFn, x: torch.Tensor, y: torch.Te
         sums = {n: p.detach().new_zeros(p.shape) for n, p in model.named_parameters() if p.requires_grad}
         return sums, x.new_zeros(0), x.new_zeros(0)
     if clipper is not None:
-        return clipper.clipped_sum(loss_fn, x, y, C)
-    return _vmap_clipped_sum(model, loss_fn, x, y, C)
+        sums, norms, losses = clipper.clipped_sum(loss_fn, x, y, C)
+    else:
+        sums, norms, losses = _vmap_clipped_sum(model, loss_fn, x, y, C)
+    _check_finite_norms(norms)
+    return sums, norms, losses
 
 
 def clipped_grad_sum(model: nn.Module, loss_fn: LossFn, x: torch.Tensor, y: torch.Tensor,
@@ -359,11 +448,17 @@ def clipped_grad_sum(model: nn.Module, loss_fn: LossFn, x: torch.Tensor, y: torc
     The same numbers as ``clip_per_sample(per_sample_grads(...))`` summed over the batch, computed by
     ``clipping``: ``"vmap"`` (per-example gradients by ``torch.func``, then one weighted sum),
     ``"ghost"`` (ghost norms and book-keeping from one backward pass, ``ghost.GhostClipper``; a
-    ``GhostClippingError`` for a model it cannot handle) or ``"auto"`` (ghost when
-    ``ghost.unsupported_layers(model)`` is empty, else vmap). Returns ``(sums, norms, losses)``:
-    ``{name: tensor of param.shape}`` for every trainable parameter in ``model.named_parameters()``
-    order, the per-example norms before clipping (B,) and the per-example losses (B,). ``x``, ``y``:
-    tensors of the same length B >= 0 (B = 0 gives zero sums); ``max_grad_norm`` C: finite > 0.
+    ``GhostClippingError`` for a model it cannot handle) or ``"auto"`` (ghost only where that is
+    provably the per-example sum — a forward the ghost path sees completely, see
+    ``ghost.unsupported_layers`` — else vmap, which evaluates every example on its own). Returns
+    ``(sums, norms, losses)``: ``{name: tensor of param.shape}`` for every trainable parameter in
+    ``model.named_parameters()`` order, the per-example norms before clipping (B,) and the per-example
+    losses (B,). ``x``, ``y``: tensors of the same length B >= 0 (B = 0 gives zero sums), ``x`` in the
+    model's dtype (integers for a model with an embedding layer), class labels for ``cross_entropy``
+    integers in [0, classes); ``max_grad_norm`` C: finite > 0. Non-finite data, and a non-finite
+    per-example gradient, are ``ValueError`` s: clipping cannot bound them (such an error looks at
+    the data's values, so it is itself a release about this batch — the reason ``train_dp`` checks
+    the whole data set once, up front).
     """
     check_model(model)
     _check_callable(loss_fn, "loss_fn")
@@ -374,7 +469,10 @@ def clipped_grad_sum(model: nn.Module, loss_fn: LossFn, x: torch.Tensor, y: torc
         raise ValueError(f"x and y must have the same length along dim 0, got x {tuple(x.shape)}, "
                          f"y {tuple(y.shape)}")
     C = check_positive(max_grad_norm, "max_grad_norm")
-    clipper = _clipper_for(model, _check_clipping(clipping))
+    clipping = _check_clipping(clipping)
+    if len(x):
+        _check_data(model, loss_fn, x, y)
+    clipper = _clipper_for(model, clipping)
     try:
         sums, norms, losses = _clipped_sum(model, loss_fn, x, y, C, clipper)
     except GhostClippingError:
@@ -506,16 +604,40 @@ class DPTrainingResult:
     clipping: str = "vmap"
 
 
-def _as_data(X, y, dtype: torch.dtype) -> tuple[torch.Tensor, torch.Tensor]:
-    """X (and floating-point y) in the model's ``dtype``; integer y (class labels) as int64."""
+def _as_data(X, y, dtype: torch.dtype, integer_inputs: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
+    """X (and floating-point y) in the model's ``dtype``, integer X kept as int64 when
+    ``integer_inputs`` (a model with an embedding layer); integer y (class labels) as int64."""
     X = X if isinstance(X, torch.Tensor) else torch.as_tensor(np.asarray(X))
     y = y if isinstance(y, torch.Tensor) else torch.as_tensor(np.asarray(y))
-    X = X.to(dtype)
+    keep_integers = (integer_inputs and not X.is_floating_point() and not X.is_complex()
+                     and X.dtype != torch.bool)
+    X = X.long() if keep_integers else X.to(dtype)
     y = y.to(dtype) if y.is_floating_point() else y.long()
     if X.dim() < 1 or y.dim() < 1 or len(X) != len(y) or len(X) == 0:
         raise ValueError(f"X and y must hold the same number >= 1 of examples, got X {tuple(X.shape)}, "
                          f"y {tuple(y.shape)}")
     return X, y
+
+
+def _preflight(model: nn.Module, loss_fn: LossFn, X: torch.Tensor, y: torch.Tensor, C: float,
+               clipping: str) -> GhostClipper | None:
+    """The clipper for the run, tried on a batch of zeros shaped like the data (public information
+    only): "ghost" refuses here, before any budget is charged, a forward whose layers do not hold the
+    batch in dim 0; "auto" then takes the vmap path for the whole run."""
+    clipper = _clipper_for(model, clipping)
+    if clipper is None:
+        return None
+    dev = next(model.parameters()).device
+    probe = min(2, len(X))
+    x0, y0 = torch.zeros_like(X[:probe], device=dev), torch.zeros_like(y[:probe], device=dev)
+    try:
+        clipper.clipped_sum(loss_fn, x0, y0, C)
+    except GhostClippingError:
+        clipper.remove()
+        if clipping == "ghost":
+            raise
+        return None
+    return clipper
 
 
 def _check_choice(value, name: str, options: tuple[str, ...]) -> str:
@@ -558,7 +680,11 @@ def train_dp(
 
     Arguments:
         X, y: training data (tensors or arrays; X, and y if floating-point, take the dtype of the
-            model's parameters, integer y becomes int64). N = len(X).
+            model's parameters — integer X stays int64 for a model with an embedding layer — and
+            integer y becomes int64). N = len(X). Checked once, up front: no NaN or inf (one would
+            make every weight NaN and reveal whether its record was sampled), class labels of
+            ``cross_entropy``/``nll_loss`` integers in [0, classes). These checks read the data, so
+            a refusal is itself a (one-time) release about it; clean the data before a private run.
         sample_rate / batch_size: exactly one; ``batch_size`` (int in [1, N]) means q = batch_size / N,
             with N the size of the data this loop actually uses. q in (0, 1].
         noise_multiplier / target_epsilon: exactly one; a target (finite > 0) is turned into the
@@ -573,8 +699,9 @@ def train_dp(
             ``budget`` is a ``ValueError``: the budget could not be charged honestly.
         clipping: how the clipped sum is computed, ``"auto"`` (default), ``"ghost"`` or ``"vmap"``
             (see ``clipped_grad_sum``); the result, the noise and the accounting do not depend on it.
-            "auto" uses the ghost path when the model allows it and switches to vmap for the rest of
-            the run if a forward pass turns out not to (e.g. a layer called twice).
+            "auto" uses the ghost path only for a forward it provably computes example by example
+            (checked on the model's structure and on a batch of zeros shaped like X, before the
+            budget is charged), else vmap; "ghost" refuses such a model at the same point.
         budget: a ``PrivacyBudget``; the planned ε (all epochs) is charged up front under the label
             "DP-SGD training", and ``BudgetExceededError`` is raised before any training if it does
             not fit.
@@ -589,7 +716,7 @@ def train_dp(
     from course_lib.config import device as default_device
 
     check_model(model)
-    X, y = _as_data(X, y, next(p for p in model.parameters() if p.requires_grad).dtype)
+    X, y = _as_data(X, y, next(p for p in model.parameters() if p.requires_grad).dtype, _has_embedding(model))
     n = len(X)
     epochs = check_int(epochs, "epochs", 1)
     C = check_positive(max_grad_norm, "max_grad_norm")
@@ -604,12 +731,13 @@ def train_dp(
     if clipping == "ghost" and unsupported_layers(model):  # refuse before the budget is charged
         raise GhostClippingError("clipping='ghost' cannot handle this model: "
                                  + "; ".join(unsupported_layers(model)) + "; use clipping='auto' or 'vmap'")
+    _check_callable(loss_fn, "loss_fn")
+    _check_data(model, loss_fn, X, y)
     if optimizer == "adam" and momentum != 0.0:
         raise ValueError("momentum applies to optimizer='sgd' only; leave it at 0 with 'adam'")
     if budget is not None and not isinstance(budget, PrivacyBudget):
         raise TypeError(f"budget must be None or a PrivacyBudget, got {type(budget).__name__}")
     seed = _check_seed(seed)
-    _check_callable(loss_fn, "loss_fn")
     if on_epoch is not None:
         _check_callable(on_epoch, "on_epoch")
 
@@ -635,6 +763,8 @@ def train_dp(
         sigma = check_noise_multiplier(noise_multiplier)
     else:
         sigma = noise_multiplier_for(target_epsilon, delta, q, planned_steps)
+    _check_noise_std(sigma, C)
+    clipper = _preflight(model, loss_fn, X, y, C, clipping)  # before the budget: refusals cost nothing
 
     if sampler == "shuffle":
         if budget is not None:
@@ -667,7 +797,6 @@ def train_dp(
     else:
         opt = torch.optim.Adam(params, lr=lr)
     accountant = RDPAccountant() if sampler == "poisson" else None
-    clipper = _clipper_for(model, clipping)
     expected = q * n
     history: list[dict] = []
     steps = 0
