@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The course's commands (standard library only; works with any Python >= 3.10).
+"""The course's commands (standard library only; the course needs Python 3.10 to 3.13).
 
 The two you need:
 
@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parent
 VENV = Path(os.environ.get("COURSE_VENV", ROOT / ".venv"))
 STAMP = VENV / "course-setup.json"
 MIN_PYTHON = (3, 10)
+MAX_PYTHON = (3, 13)  # the newest Python that every pin in requirements.txt has wheels for
 
 
 def venv_python() -> Path:
@@ -56,11 +57,29 @@ def run(cmd: list, **kwargs) -> None:
         sys.exit(f"setup failed: the command above exited with {result.returncode}")
 
 
+def unsupported_python(version=None) -> str | None:
+    """None if this Python can run the course, else what to do instead."""
+    version = tuple(version or sys.version_info)
+    have = version[:2]
+    if MIN_PYTHON <= have <= MAX_PYTHON:
+        return None
+    low, high = (".".join(map(str, v)) for v in (MIN_PYTHON, MAX_PYTHON))
+    why = ("is too old" if have < MIN_PYTHON else
+           "is newer than the pinned packages support (they have no wheels for it yet)")
+    return (f"The course needs Python {low} to {high}; this Python ({'.'.join(map(str, version[:3]))}, "
+            f"{sys.executable}) {why}.\n"
+            f"Run the same command with a supported interpreter, for example\n"
+            f"    python{high} course.py lab        (Linux, macOS)\n"
+            f"    py -{high} course.py lab          (Windows)\n"
+            f"No such interpreter? Install one from python.org or your package manager, "
+            f"or with `pyenv install {high}` or `uv python install {high}`.")
+
+
 def setup(quiet_if_ready: bool = False) -> Path:
     """Make .venv match requirements.txt; return its python. Idempotent and fast when up to date."""
-    if sys.version_info < MIN_PYTHON:
-        sys.exit(f"Python {'.'.join(map(str, MIN_PYTHON))} or newer is needed; this is "
-                 f"{platform.python_version()}. Run the command with a newer python3.")
+    problem = unsupported_python()
+    if problem:
+        sys.exit(problem)
     want = wanted_stamp()
     python = venv_python()
     try:

@@ -3,11 +3,15 @@ is installed."""
 
 from __future__ import annotations
 
+import importlib.util
 import re
+import sys
 from importlib.metadata import PackageNotFoundError, version
 
 import pytest
+from packaging.markers import Marker
 from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
@@ -19,20 +23,38 @@ except ImportError:  # Python 3.10: the same parser, vendored by pip
     from pip._vendor import tomli as tomllib
 from course_lib.nbrun import notebooks
 
-PIN = re.compile(r"^\s*(?:-\s*)?([A-Za-z0-9][A-Za-z0-9_.-]*)==([^\s#;]+)\s*(?:#.*)?$")
+# name==version, optionally `; marker` (requirements.txt pins a package per Python that way), then a comment
+PIN = re.compile(r"^\s*(?:-\s*)?([A-Za-z0-9][A-Za-z0-9_.-]*)==([^\s#;]+)\s*(?:;([^#]*))?(?:#.*)?$")
 
 
-def pins(text: str) -> dict[str, str]:
+def pins(text: str, python: str | None = None) -> dict[str, str]:
+    """The pinned version of each package for one Python ("3.10"; None: this interpreter)."""
+    env = None if python is None else {"python_version": python, "python_full_version": python + ".0"}
     found = {}
     for line in text.splitlines():
         m = PIN.match(line)
-        if m:
-            found[canonicalize_name(m.group(1))] = m.group(2)
+        if not m or (m.group(3) and not Marker(m.group(3)).evaluate(env)):
+            continue
+        name = canonicalize_name(m.group(1))
+        if name in found:
+            raise ValueError(f"{name} is pinned twice for Python {python or 'this one'}")
+        found[name] = m.group(2)
     return found
 
 
-REQUIREMENTS = pins((REPO_ROOT / "requirements.txt").read_text())
+def _course_script():
+    spec = importlib.util.spec_from_file_location("course_script", REPO_ROOT / "course.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+COURSE = _course_script()
+SUPPORTED = [f"3.{minor}" for minor in range(COURSE.MIN_PYTHON[1], COURSE.MAX_PYTHON[1] + 1)]
+REQUIREMENTS_TEXT = (REPO_ROOT / "requirements.txt").read_text()
+REQUIREMENTS = pins(REQUIREMENTS_TEXT)  # what this interpreter installs
 PYPROJECT = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())
+ENVIRONMENT_YML = (REPO_ROOT / "environment.yml").read_text()
 
 
 def test_every_requirement_line_is_an_exact_pin():
@@ -42,14 +64,29 @@ def test_every_requirement_line_is_an_exact_pin():
     assert len(REQUIREMENTS) >= 10
 
 
-def test_environment_yml_has_the_same_pins():
-    env = pins((REPO_ROOT / "environment.yml").read_text())
-    assert env == REQUIREMENTS
+def test_markers_choose_one_version_per_python():
+    text = 'a==1.0; python_version >= "3.11"\na==0.9; python_version < "3.11"  # older Pythons\nb==2.0\n'
+    assert pins(text, "3.10") == {"a": "0.9", "b": "2.0"}
+    assert pins(text, "3.13") == {"a": "1.0", "b": "2.0"}
+    with pytest.raises(ValueError, match="pinned twice"):
+        pins("a==1.0\na==0.9; python_version < '3.11'\n", "3.10")
+
+
+@pytest.mark.parametrize("python", SUPPORTED)
+def test_every_supported_python_gets_exactly_one_version_of_every_package(python):
+    assert set(pins(REQUIREMENTS_TEXT, python)) == set(REQUIREMENTS)
+
+
+def test_environment_yml_has_the_pins_for_its_python():
+    """Conda files have no markers: environment.yml lists the versions its own Python gets."""
+    python = re.search(r"^\s*-\s*python=(3\.\d+)\s*$", ENVIRONMENT_YML, re.MULTILINE).group(1)
+    assert python in SUPPORTED
+    assert pins(ENVIRONMENT_YML) == pins(REQUIREMENTS_TEXT, python)
 
 
 def test_pins_helper_sees_a_difference():
-    changed = (REPO_ROOT / "environment.yml").read_text().replace("numpy==2.2.6", "numpy==2.3.0")
-    assert pins(changed) != REQUIREMENTS
+    changed = ENVIRONMENT_YML.replace("numpy==2.2.6", "numpy==2.3.0")
+    assert pins(changed) != pins(ENVIRONMENT_YML)
 
 
 # Optional cross-check libraries (Presidio, pycanon) pin their own exact numpy/pandas versions, so they
@@ -72,11 +109,30 @@ def test_crosscheck_extra_stays_out_of_the_pinned_environment():
     assert not names & set(REQUIREMENTS), "a cross-check library leaked into requirements.txt"
 
 
-def test_pyproject_declares_every_pin_and_every_pin_satisfies_it():
+@pytest.mark.parametrize("python", SUPPORTED)
+def test_pyproject_declares_every_pin_and_every_pin_satisfies_it(python):
     declared = {canonicalize_name(r.name): r for r in _declared()}
-    assert set(declared) == set(REQUIREMENTS)
+    pinned = pins(REQUIREMENTS_TEXT, python)
+    assert set(declared) == set(pinned)
     for name, req in declared.items():
-        assert req.specifier.contains(REQUIREMENTS[name], prereleases=True), (name, req)
+        assert req.specifier.contains(pinned[name], prereleases=True), (name, req)
+
+
+def test_the_supported_pythons_agree_everywhere():
+    """course.py's check, pyproject, ruff's target, the README and CI name the same range."""
+    requires = SpecifierSet(PYPROJECT["project"]["requires-python"])
+    low, high = SUPPORTED[0], SUPPORTED[-1]
+    assert [v for v in ["3.9", *SUPPORTED, "3.14"] if requires.contains(v + ".0")] == SUPPORTED
+    assert PYPROJECT["tool"]["ruff"]["target-version"] == "py" + low.replace(".", "")
+    assert f"Python {low}–{high}" in README
+    assert f"(Python {low}-{high})" in REQUIREMENTS_TEXT.splitlines()[0]
+    ci = (REPO_ROOT / ".ci" / "run").read_text()
+    legs = re.search(r"^\s*for\s+version\s+in\s+([\d. ]+);", ci, re.MULTILINE)
+    assert legs and legs.group(1).split() == [low, high], "CI tests the oldest and newest supported Python"
+
+
+def test_this_python_is_a_supported_one():
+    assert f"{sys.version_info.major}.{sys.version_info.minor}" in SUPPORTED
 
 
 @pytest.mark.parametrize("name", sorted(REQUIREMENTS))

@@ -82,10 +82,41 @@ def test_a_new_python_rebuilds_the_environment(course):
     assert course.calls[0][0] == "create"
 
 
-def test_too_old_a_python_is_refused(course, monkeypatch):
-    monkeypatch.setattr(course.sys, "version_info", (3, 9, 18))
-    with pytest.raises(SystemExit, match="Python 3.10 or newer is needed"):
+@pytest.mark.parametrize("version, why", [((3, 9, 18), "is too old"), ((3, 14, 0), "is newer than")])
+def test_an_unsupported_python_is_refused_with_the_range_and_how_to_pick_another(course, monkeypatch,
+                                                                                 version, why):
+    monkeypatch.setattr(course.sys, "version_info", version)
+    with pytest.raises(SystemExit) as refused:
         course.setup()
+    message = str(refused.value.code)
+    assert "The course needs Python 3.10 to 3.13" in message
+    assert f"this Python ({'.'.join(map(str, version))}, " in message and why in message
+    assert "python3.13 course.py lab" in message and "py -3.13 course.py lab" in message
+    assert "pyenv install 3.13" in message and "uv python install 3.13" in message
+    assert course.calls == [] and not course.VENV.exists()  # refused before touching anything
+
+
+def test_every_python_of_the_range_is_accepted_and_only_those(course):
+    assert (course.MIN_PYTHON, course.MAX_PYTHON) == ((3, 10), (3, 13))
+    accepted = [v for v in [(3, 8), (3, 9), (3, 10), (3, 11), (3, 12), (3, 13), (3, 14), (4, 0)]
+                if course.unsupported_python((*v, 0)) is None]
+    assert accepted == [(3, 10), (3, 11), (3, 12), (3, 13)]
+    assert course.unsupported_python() is None  # the one running these tests
+
+
+def test_an_old_python_gets_the_message_not_a_traceback(tmp_path):
+    """What a learner sees with the oldest Python this machine offers below the range."""
+    import glob
+
+    pyenv = os.environ.get("PYENV_ROOT", os.path.expanduser("~/.pyenv"))
+    olds = sorted(glob.glob(f"{pyenv}/versions/3.[789].*/bin/python3"))
+    if not olds:
+        pytest.skip("no Python 3.7-3.9 on this machine")
+    proc = subprocess.run([olds[0], str(COURSE_PY), "setup"], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "COURSE_VENV": str(tmp_path / "venv")})
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("The course needs Python 3.10 to 3.13;"), proc.stderr
+    assert not (tmp_path / "venv").exists()
 
 
 def test_real_setup_is_fast_when_already_done():
