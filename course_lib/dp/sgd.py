@@ -178,13 +178,17 @@ def _check_data(model: nn.Module, loss_fn: LossFn, x: torch.Tensor, y: torch.Ten
         if y.is_floating_point() or y.dtype == torch.bool:
             raise TypeError(f"y must hold integer class labels for {_loss_name(loss_fn)}, got dtype "
                             f"{y.dtype} (convert with y.long())")
-        with torch.no_grad():
-            out = model(x[:1])
-        classes = out.shape[-1] if out.dim() >= 2 else 0
-        low, high = int(y.min()), int(y.max())
-        if low < 0 or high >= classes:
-            raise ValueError(f"y: class labels must be in [0, {classes}) (the model's {classes} outputs), "
-                             f"got values in [{low}, {high}]")
+        if len(y) and int(y.min()) < 0:  # the upper end needs the model's output: checked on each path
+            raise ValueError(f"y: class labels must be in [0, classes), got values in "
+                             f"[{int(y.min())}, {int(y.max())}]")
+
+
+def _label_error(y: torch.Tensor, classes: int) -> ValueError | None:
+    """The error for labels outside [0, classes), the same on both paths (ghost checks it too)."""
+    if len(y) and (int(y.min()) < 0 or int(y.max()) >= classes):
+        return ValueError(f"y: class labels must be in [0, {classes}), got values in "
+                          f"[{int(y.min())}, {int(y.max())}]")
+    return None
 
 
 def _loss_name(loss_fn) -> str:
@@ -249,7 +253,16 @@ def _per_sample_grads_and_losses(model: nn.Module, loss_fn: LossFn, x: torch.Ten
                                  y: torch.Tensor) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
     """``vmap(grad_and_value(loss of one example))``: per-example gradients and losses (B,)."""
     with _parameters_kept(model):
-        return _vmapped(model, loss_fn, x, y)
+        try:
+            return _vmapped(model, loss_fn, x, y)
+        except (RuntimeError, IndexError) as error:  # a label past the model's outputs fails in there
+            if _is_class_index_loss(loss_fn) and y.dim() == 1 and not y.is_floating_point():
+                with torch.no_grad():
+                    classes = model(x[:1]).shape[-1]
+                label_error = _label_error(y, classes)
+                if label_error is not None:
+                    raise label_error from error
+            raise
 
 
 def _vmapped(model: nn.Module, loss_fn: LossFn, x: torch.Tensor,
@@ -469,11 +482,10 @@ def clipped_grad_sum(model: nn.Module, loss_fn: LossFn, x: torch.Tensor, y: torc
         raise ValueError(f"x and y must have the same length along dim 0, got x {tuple(x.shape)}, "
                          f"y {tuple(y.shape)}")
     C = check_positive(max_grad_norm, "max_grad_norm")
-    clipping = _check_clipping(clipping)
-    if len(x):
-        _check_data(model, loss_fn, x, y)
-    clipper = _clipper_for(model, clipping)
+    clipper = _clipper_for(model, _check_clipping(clipping))  # "ghost" refuses a model here
     try:
+        if len(x):
+            _check_data(model, loss_fn, x, y)
         sums, norms, losses = _clipped_sum(model, loss_fn, x, y, C, clipper)
     except GhostClippingError:
         if clipping == "ghost":
@@ -632,11 +644,16 @@ def _preflight(model: nn.Module, loss_fn: LossFn, X: torch.Tensor, y: torch.Tens
     x0, y0 = torch.zeros_like(X[:probe], device=dev), torch.zeros_like(y[:probe], device=dev)
     try:
         clipper.clipped_sum(loss_fn, x0, y0, C)
-    except GhostClippingError:
+    except Exception as error:  # noqa: BLE001 - any failure means the path is not proven for this model
         clipper.remove()
-        if clipping == "ghost":
+        if clipping != "ghost":
+            return None
+        if isinstance(error, GhostClippingError):
             raise
-        return None
+        raise GhostClippingError(f"the ghost path could not be checked on a batch of {probe} zero examples "
+                                 f"shaped like X ({type(error).__name__}: {error}); a forward that only runs "
+                                 "on some batch sizes cannot be shown to treat examples one by one; use "
+                                 "clipping='vmap'") from error
     return clipper
 
 
@@ -765,25 +782,35 @@ def train_dp(
         sigma = noise_multiplier_for(target_epsilon, delta, q, planned_steps)
     _check_noise_std(sigma, C)
     clipper = _preflight(model, loss_fn, X, y, C, clipping)  # before the budget: refusals cost nothing
-
-    if sampler == "shuffle":
-        if budget is not None:
-            raise ValueError("sampler='shuffle' cannot be combined with a budget: the RDP analysis assumes "
-                             "Poisson sampling, so the epsilon of shuffled fixed-size batches is unknown "
-                             "and the budget cannot be charged honestly; use sampler='poisson'")
-        warnings.warn("sampler='shuffle': the RDP accounting assumes Poisson sampling, so no epsilon is "
-                      "reported for this run (epsilon=None); use sampler='poisson' for a guarantee",
-                      AccountingWarning, stacklevel=2)
-    elif budget is not None:
-        planned_eps = _epsilon(sigma, q, planned_steps, delta) if sigma > 0 else math.inf
-        if not math.isfinite(planned_eps) or not budget.can_spend(planned_eps, delta):
-            eps_left, delta_left = budget.remaining
-            raise BudgetExceededError(
-                f"DP-SGD training would spend epsilon={planned_eps:g}, delta={delta:g} "
-                f"({planned_steps} steps, noise_multiplier={sigma:g}, sample_rate={q:g}), but only "
-                f"epsilon={eps_left:g}, delta={delta_left:g} remain; nothing was trained"
-            )
-        budget.spend(planned_eps, delta, "DP-SGD training")
+    try:
+        if _is_class_index_loss(loss_fn) and y.dim() == 1:  # the outputs' shape, from a zero input
+            with torch.no_grad():
+                probe = torch.zeros_like(X[:1], device=next(model.parameters()).device)
+                label_error = _label_error(y, model(probe).shape[-1])
+            if label_error is not None:
+                raise label_error
+        if sampler == "shuffle":
+            if budget is not None:
+                raise ValueError("sampler='shuffle' cannot be combined with a budget: the RDP analysis "
+                                 "assumes Poisson sampling, so the epsilon of shuffled fixed-size batches is "
+                                 "unknown and the budget cannot be charged honestly; use sampler='poisson'")
+            warnings.warn("sampler='shuffle': the RDP accounting assumes Poisson sampling, so no epsilon is "
+                          "reported for this run (epsilon=None); use sampler='poisson' for a guarantee",
+                          AccountingWarning, stacklevel=2)
+        elif budget is not None:
+            planned_eps = _epsilon(sigma, q, planned_steps, delta) if sigma > 0 else math.inf
+            if not math.isfinite(planned_eps) or not budget.can_spend(planned_eps, delta):
+                eps_left, delta_left = budget.remaining
+                raise BudgetExceededError(
+                    f"DP-SGD training would spend epsilon={planned_eps:g}, delta={delta:g} "
+                    f"({planned_steps} steps, noise_multiplier={sigma:g}, sample_rate={q:g}), but only "
+                    f"epsilon={eps_left:g}, delta={delta_left:g} remain; nothing was trained"
+                )
+            budget.spend(planned_eps, delta, "DP-SGD training")
+    except BaseException:
+        if clipper is not None:
+            clipper.remove()
+        raise
 
     dev = default_device() if device is None else torch.device(device)
     model.to(dev)
