@@ -11,6 +11,7 @@ Others:
     python3 course.py setup                     create/refresh .venv from requirements.txt
     python3 course.py check 00_warmup [TASK]    check your exercise file
     python3 course.py grade FOLDER --exercise 00_warmup [--out gradebook.csv]
+    python3 course.py release DIR               write a learner copy of the course without solutions/
     python3 course.py exercises                 regenerate exercises/ from solutions/ (maintainers)
     python3 course.py full [00 ...]             run notebooks in full mode into build/ (instructors)
 
@@ -149,6 +150,9 @@ def main(argv: list[str]) -> int:
         return in_venv(["-m", "course_lib.grading", "check", *rest])
     if command == "grade":
         return in_venv(["-m", "course_lib.grading", "grade", *rest])
+    if command == "release":
+        rest = [a if a.startswith("-") else str(Path(a).resolve()) for a in rest]  # relative to here
+        return in_venv(["-m", "course_lib.grading", "release", "--root", ROOT, *rest])
     if command == "exercises":
         return in_venv(["-m", "course_lib.grading", "generate", "--root", ROOT, *rest])
     if command == "full":

@@ -1,38 +1,45 @@
 """The batch grader: a folder of submissions -> a CSV gradebook that loses nobody.
 
-Each submission is graded in its own child process (:mod:`course_lib.grading.runner`) with its
-output discarded, a time limit per task (and one for importing the file), and, on POSIX, limits on
-memory and core dumps. A task that loops forever or kills its process costs that task only: the
-grader records it and starts a fresh process for the tasks that are left. Before each submission the
-grader's own files (``course_lib/``, ``tests/exercises/``, ``solutions/``) are snapshotted; anything a
-submission changed is put back (what it wrote is kept in ``build/grader-quarantine/``) and the
-submission scores zero with the reason recorded.
+Trust model: this process never runs a submission's code. For each submission it starts a child
+(:mod:`course_lib.grading.sandbox`) that imports a private copy of the file and calls the learner's
+functions on the inputs the checkers send (:mod:`course_lib.grading.remote`); what comes back is plain
+data, and the checkers — reference computations and comparisons included — run here. Patching
+``math.isclose``, ``numpy`` or ``json`` in the child, returning objects whose comparisons lie, or
+writing results anywhere changes nothing but the data the child sends, which is judged as its answer.
 
-This protects against accidents and crude abuse. Code that is out to fool a grader running in the
-same account can always find a way; for adversarial settings run the grader in a container.
+Deadlines (per task, for importing, per submission) are fixed when the task starts; nothing the child
+sends moves them. A task that times out, crashes its process or sends something unreadable costs that
+task only: the child and everything it started are killed and a fresh child takes the tasks that are
+left. After every submission all its processes are killed, whatever happened. Submissions are graded
+in parallel (``workers``); the gradebook and the other outputs are written by this process alone,
+atomically, once every child is gone. Two runs at once share nothing (own user ids, own folders).
 """
 
 from __future__ import annotations
 
+import ast
 import csv
+import io
 import json
 import os
-import shutil
-import signal
-import subprocess
-import sys
+import re
 import tempfile
 import time
+import unicodedata
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from hashlib import sha256
 from pathlib import Path
 
 from .loader import TaskResult
-from .spec import Exercise
+from .remote import ChildGone, Deadline, Session
+from .sandbox import PACKAGE_ROOT, REPO_ROOT, Limits, uid_lease
+from .spec import Exercise, get_exercise
 
-PACKAGE_ROOT = Path(__file__).resolve().parents[1]  # .../course_lib
-REPO_ROOT = PACKAGE_ROOT.parent
-PROTECTED_DIRS = ("course_lib", "tests/exercises", "solutions")
-QUARANTINE = REPO_ROOT / "build" / "grader-quarantine"
+__all__ = ["PACKAGE_ROOT", "REPO_ROOT", "SubmissionResult", "find_submissions", "grade_folder",
+           "grade_submission", "write_gradebook", "write_outputs"]
+
+MAX_SOURCE_BYTES = 2 * 1024 * 1024
 
 
 @dataclass
@@ -42,7 +49,7 @@ class SubmissionResult:
     name: str
     path: str
     results: list[TaskResult] = field(default_factory=list)
-    tampered: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -57,144 +64,87 @@ class SubmissionResult:
         return [f"{r.task}: {r.reason}" for r in self.results if r.points < r.max_points]
 
 
-# --------------------------------------------------------------------------- file protection
+# --------------------------------------------------------------------------- copying the reference
 
 
-def snapshot(root: Path = REPO_ROOT, dirs=PROTECTED_DIRS) -> dict[Path, bytes]:
-    """The bytes of every file under the protected directories (caches excluded)."""
-    files: dict[Path, bytes] = {}
-    for d in dirs:
-        base = root / d
-        if not base.is_dir():
-            continue
-        for p in base.rglob("*"):
-            if p.is_file() and "__pycache__" not in p.parts and not p.name.endswith(".pyc"):
-                files[p] = p.read_bytes()
-    return files
+def _functions(tree: ast.AST) -> dict[str, str]:
+    """Top-level function name -> its AST as text, without docstrings, names of locations or types."""
+    out = {}
+    for node in getattr(tree, "body", []):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None),
+                                                                      ast.Constant) \
+                    and isinstance(body[0].value.value, str):
+                body = body[1:]
+            args = ast.dump(node.args, annotate_fields=False, include_attributes=False)
+            out[node.name] = args + "".join(ast.dump(s, annotate_fields=False, include_attributes=False)
+                                            for s in body)
+    return out
 
 
-def restore(before: dict[Path, bytes], root: Path = REPO_ROOT, dirs=PROTECTED_DIRS,
-            quarantine: Path | None = None) -> list[str]:
-    """Put back every protected file that changed, vanished or appeared; return their paths.
-
-    Nothing is thrown away: what a submission wrote (a changed file's new text, a new file) is moved
-    to ``quarantine`` (default ``build/grader-quarantine/``) for an instructor to look at.
-    """
-    import shutil as _shutil
-
-    quarantine = quarantine or QUARANTINE / time.strftime("%Y%m%d-%H%M%S")
-    changed = []
-    after = snapshot(root, dirs)
-
-    def keep(p: Path) -> None:
-        target = quarantine / p.relative_to(root)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        _shutil.move(str(p), str(target))
-
-    for p, data in before.items():
-        if after.get(p) != data:
-            if p.exists():
-                keep(p)
-            p.parent.mkdir(parents=True, exist_ok=True)
-            p.write_bytes(data)
-            changed.append(p)
-    for p in after.keys() - before.keys():
-        keep(p)
-        changed.append(p)
-    return sorted(p.relative_to(root).as_posix() for p in changed)
-
-
-# --------------------------------------------------------------------------- one child process
-
-
-def _limits(memory_mb: int):
-    def apply():  # runs in the child between fork and exec (POSIX only)
-        import resource
-
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        if memory_mb:
-            limit = memory_mb * 1024 * 1024
-            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-
-    return apply
-
-
-def _kill(proc: subprocess.Popen) -> None:
+def _reference_functions(exercise: Exercise) -> dict[str, str]:
+    path = REPO_ROOT / "solutions" / f"{exercise.name}.py"
     try:
-        if os.name == "posix":
-            os.killpg(proc.pid, signal.SIGKILL)
-        else:  # pragma: no cover
-            proc.kill()
-    except (ProcessLookupError, PermissionError):
-        pass
-    proc.wait()
+        return _functions(ast.parse(path.read_text(encoding="utf-8")))
+    except (OSError, SyntaxError, ValueError):
+        return {}  # a learner copy of the course has no solutions/
 
 
-def _read_events(path: Path, offset: int) -> tuple[list[dict], int]:
-    """Complete JSON lines appended to ``path`` since ``offset``; malformed lines are skipped."""
-    if not path.exists():
-        return [], offset
-    with open(path, "rb") as fh:
-        fh.seek(offset)
-        data = fh.read()
-    end = data.rfind(b"\n") + 1
-    events = []
-    for line in data[:end].splitlines():
-        try:
-            event = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(event, dict):
-            events.append(event)
-    return events, offset + end
+def copy_flags(tree: ast.AST, exercise: Exercise, reference: dict[str, str] | None = None) -> list[str]:
+    """What in a submission's source suggests the reference solution was copied or used."""
+    flags = []
+    for node in ast.walk(tree):
+        names = []
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            names = [node.module or ""]
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str | bytes):
+            text = node.value.decode("latin-1") if isinstance(node.value, bytes) else node.value
+            if re.search(r"(^|[/\\.])solutions([/\\.]|$)", text):
+                flags.append("refers to solutions/ in a string")
+        if any(n == "solutions" or n.startswith("solutions.") for n in names):
+            flags.append("imports solutions/")
+    reference = _reference_functions(exercise) if reference is None else reference
+    mine = _functions(tree)
+    same = [t.function for t in exercise.tasks
+            if t.function in reference and mine.get(t.function) == reference[t.function]]
+    if same:
+        flags.append("identical to the reference solution (up to formatting): " + ", ".join(same))
+    return list(dict.fromkeys(flags))
 
 
-def _run_child(exercise, path, tasks, workdir, task_timeout, import_timeout, memory_mb, attempt):
-    """Run one child over ``tasks``; return (events, exit code, what it was doing if timed out)."""
-    results = workdir / f"results-{attempt}.jsonl"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "COURSE_"))}
-    env.update(
-        PYTHONPATH=str(REPO_ROOT),
-        PYTHONPYCACHEPREFIX=str(workdir / f"pycache-{attempt}"),
-        PYTHONHASHSEED="0",
-        OMP_NUM_THREADS="1",
-        MKL_NUM_THREADS="1",
-        MPLBACKEND="Agg",
-        COURSE_FAST="1",
-    )
-    cmd = [sys.executable, "-m", "course_lib.grading.runner", exercise.name, str(path),
-           str(results), *[t.name for t in tasks]]
-    proc = subprocess.Popen(
-        cmd, cwd=workdir, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL, start_new_session=(os.name == "posix"),
-        preexec_fn=_limits(memory_mb) if os.name == "posix" else None,
-    )
-    events: list[dict] = []
-    offset = 0
-    doing = "import"
-    deadline = time.monotonic() + import_timeout
-    timed_out = None
-    while True:
-        code = proc.poll()
-        new, offset = _read_events(results, offset)
-        for ev in new:
-            events.append(ev)
-            kind = ev.get("event")
-            if kind == "start":
-                doing = f"task:{ev.get('task')}"
-            elif kind in ("imported", "result"):
-                doing = "between"
-            deadline = time.monotonic() + (task_timeout if kind != "import_error" else 5)
-        if code is not None:
-            break
-        if time.monotonic() > deadline:
-            _kill(proc)
-            timed_out = doing
-            new, offset = _read_events(results, offset)
-            events.extend(new)
-            break
-        time.sleep(0.02)
-    return events, proc.returncode, timed_out
+# --------------------------------------------------------------------------- one submission
+
+
+def _check_limits(**values) -> None:
+    for arg, value in values.items():
+        if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+            raise ValueError(f"{arg} must be > 0 seconds, got {value!r}")
+
+
+def _prepare(path: Path, exercise: Exercise) -> tuple[bytes | None, str, list[str]]:
+    """``(source, problem, flags)``: the file's bytes unless it cannot be graded at all."""
+    try:
+        with open(path, "rb") as fh:
+            source = fh.read(MAX_SOURCE_BYTES + 1)
+    except OSError as exc:
+        return None, f"the file cannot be read ({type(exc).__name__})", []
+    if len(source) > MAX_SOURCE_BYTES:
+        return None, f"the file is larger than {MAX_SOURCE_BYTES // (1024 * 1024)} MB", []
+    try:
+        text = source.decode("utf-8")
+    except UnicodeDecodeError:
+        return None, f"{exercise.name}.py is not UTF-8 text", []
+    try:
+        tree = ast.parse(text)
+        compile(tree, f"{exercise.name}.py", "exec")
+    except SyntaxError as exc:
+        return None, f"SyntaxError at line {exc.lineno}: {exc.msg} — the file cannot be imported", []
+    except (ValueError, RecursionError, MemoryError) as exc:
+        return None, f"the file cannot be compiled ({type(exc).__name__})", []
+    return source, "", copy_flags(tree, exercise)
 
 
 def grade_submission(
@@ -204,156 +154,314 @@ def grade_submission(
     name: str | None = None,
     task_timeout: float = 10.0,
     import_timeout: float = 30.0,
+    submission_timeout: float | None = None,
     memory_mb: int = 4096,
-    protect: bool = True,
-    quarantine: Path | None = None,
+    hide: tuple = (),
 ) -> SubmissionResult:
-    """Grade one file in child processes; every task gets a result, whatever the file does."""
-    for arg, value in (("task_timeout", task_timeout), ("import_timeout", import_timeout)):
-        if not value > 0:
-            raise ValueError(f"{arg} must be > 0 seconds, got {value}")
-    path = Path(path).resolve()
+    """Grade one file in child processes; every task gets a result, whatever the file does.
+
+    ``submission_timeout`` (default: the import timeout plus every task's) bounds the whole
+    submission, restarts included; ``hide`` lists folders the child must not see (other learners'
+    files, the gradebook)."""
+    if submission_timeout is None:
+        submission_timeout = import_timeout + task_timeout * len(exercise.tasks)
+    _check_limits(task_timeout=task_timeout, import_timeout=import_timeout,
+                  submission_timeout=submission_timeout)
+    limits = Limits(memory_mb=memory_mb, cpu_seconds=int(submission_timeout) + 5)
+    path = Path(path)
     sub = SubmissionResult(name or path.name, str(path))
     started = time.monotonic()
-    before = snapshot() if protect else None
-    by_name = {t.name: t for t in exercise.tasks}
     done: dict[str, TaskResult] = {}
-    remaining = list(exercise.tasks)
-    workdir = Path(tempfile.mkdtemp(prefix="course-grade-"))
-
-    def zero(task, status, reason):
-        done[task.name] = TaskResult(task.name, 0, task.points, status, reason, "")
-
-    try:
-        attempt = 0
-        while remaining:
-            attempt += 1
-            events, code, timed_out = _run_child(
-                exercise, path, remaining, workdir, task_timeout, import_timeout, memory_mb, attempt
-            )
-            kinds = [e.get("event") for e in events]
-            if "import_error" in kinds:
-                reason = next(e for e in events if e.get("event") == "import_error").get("reason")
-                for t in remaining:
-                    zero(t, "import_error", str(reason))
-                break
-            if "imported" not in kinds:
-                if timed_out:
-                    why = (f"timed out after {import_timeout:g} s while importing the file "
-                           "(an endless loop at top level?)")
-                else:
-                    why = f"the process exited with code {code} while importing the file"
-                for t in remaining:
-                    zero(t, "import_error", why)
-                break
-            running = None
-            for ev in events:
-                task = by_name.get(str(ev.get("task")))
-                if task is None or task.name in done:
-                    continue
-                if ev.get("event") == "start":
-                    running = task
-                elif ev.get("event") == "result" and running is task:
-                    points = ev.get("points")
-                    points = points if isinstance(points, int) else 0
-                    done[task.name] = TaskResult(
-                        task.name, min(max(points, 0), task.points), task.points,
-                        str(ev.get("status", "")), str(ev.get("reason", "")),
-                        str(ev.get("hint", "")),
-                    )
-                    running = None
-            if running is not None:
-                if timed_out:
-                    zero(running, "timeout", f"{running.function}() did not finish within "
-                         f"{task_timeout:g} s (an endless loop?)")
-                else:
-                    zero(running, "crashed", f"the process exited with code {code} while "
-                         f"running {running.function}()")
-            progress = [t for t in remaining if t.name in done]
-            remaining = [t for t in remaining if t.name not in done]
-            if remaining and not progress:
-                for t in remaining:
-                    zero(t, "error", f"the grading process ended unexpectedly (code {code})")
-                remaining = []
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-        if before is not None:
-            where = (quarantine or QUARANTINE) / f"{sub.name}-{int(time.time())}"
-            sub.tampered = restore(before, quarantine=where)
+    source, problem, sub.flags = _prepare(path, exercise)
+    if source is None:
+        for t in exercise.tasks:
+            _zero(done, t, "import_error", problem)
+    else:
+        whole = Deadline.after(submission_timeout, f"the submission used up its {submission_timeout:g} s")
+        grading = _Grading(source, exercise, limits, whole, task_timeout, import_timeout, hide, sub, done)
+        with uid_lease() as uid:
+            remaining = list(exercise.tasks)
+            while remaining:
+                remaining = grading.run_child(remaining, uid)
     sub.results = [done[t.name] for t in exercise.tasks]
-    if sub.tampered:
-        shown = ", ".join(sub.tampered[:3]) + (" ..." if len(sub.tampered) > 3 else "")
-        sub.results = [
-            TaskResult(r.task, 0, r.max_points, "tampered",
-                       f"the submission modified the grader's files (now restored): {shown}")
-            for r in sub.results
-        ]
     sub.seconds = time.monotonic() - started
     return sub
+
+
+def _zero(done: dict, task, status: str, reason: str, hint: str = "") -> None:
+    done[task.name] = TaskResult(task.name, 0, task.points, status, reason, hint)
+
+
+@dataclass
+class _Grading:
+    source: bytes
+    exercise: Exercise
+    limits: Limits
+    whole: Deadline
+    task_timeout: float
+    import_timeout: float
+    hide: tuple
+    sub: SubmissionResult
+    done: dict
+
+    def run_child(self, remaining: list, uid: int | None) -> list:
+        """Grade ``remaining`` in one child; return the tasks left after a crash or a timeout."""
+        from .loader import run_task
+
+        done = self.done
+        if time.monotonic() >= self.whole.at:
+            for t in remaining:
+                _zero(done, t, "timeout", self.whole.what)
+            return []
+        session = Session(self.source, f"{self.exercise.name}.py", limits=self.limits, uid=uid,
+                          hide=self.hide)
+        try:
+            session.deadlines = [self.whole, Deadline.after(
+                self.import_timeout, f"timed out after {self.import_timeout:g} s while importing the "
+                "file (an endless loop at top level?)")]
+            try:
+                loaded = session.load([t.function for t in remaining])
+            except ChildGone as gone:
+                why = gone.reason if gone.status != "crashed" else f"{gone.reason} while importing the file"
+                for t in remaining:
+                    _zero(done, t, "timeout" if gone.status == "timeout" else "import_error", why)
+                return []
+            if loaded.get("touched_solutions") and "read files in solutions/" not in self.sub.flags:
+                self.sub.flags.append("read files in solutions/")
+            if "import_error" in loaded:
+                for t in remaining:
+                    _zero(done, t, "import_error", loaded["import_error"])
+                return []
+            functions = loaded["functions"]
+            left = list(remaining)
+            while left:
+                task = left.pop(0)
+                if task.function not in functions:
+                    _zero(done, task, "missing", f"function {task.function}() is not defined", task.hint)
+                    continue
+                if not functions[task.function]:
+                    _zero(done, task, "missing", f"{task.function} is not a function", task.hint)
+                    continue
+                session.deadlines = [self.whole, Deadline.after(
+                    self.task_timeout, f"{task.function}() did not finish within {self.task_timeout:g} s "
+                    "(an endless loop?)")]
+                try:
+                    done[task.name] = run_task(task, fn=session.function(task.function))
+                except ChildGone as gone:
+                    reason = gone.reason if gone.status != "crashed" else \
+                        f"{gone.reason} while running {task.function}()"
+                    _zero(done, task, "timeout" if gone.status == "timeout" else "crashed", reason)
+                    return left
+            return []
+        finally:
+            session.close()
 
 
 # --------------------------------------------------------------------------- a folder
 
 
 def find_submissions(folder: str | Path, exercise: Exercise) -> list[tuple[str, Path | None, str]]:
-    """``(name, file or None, problem)`` for every entry of ``folder``: a ``.py`` file, or a folder
-    holding ``<exercise>.py``. Other entries are listed with the problem, so nobody is lost."""
+    """``(name, file or None, problem)`` for EVERY entry of ``folder`` (hidden ones too): a ``.py``
+    file, or a folder holding ``<exercise>.py``. An entry that cannot be graded — another kind of file,
+    a link leading out of the folder — is listed with the reason, so nobody is lost."""
     folder = Path(folder)
     if not folder.is_dir():
         raise ValueError(f"submissions must be a folder, got {str(folder)!r}")
+    root = folder.resolve()
     found = []
-    for entry in sorted(folder.iterdir(), key=lambda p: p.name):
-        if entry.name.startswith(".") or entry.name == "__pycache__":
+    for entry in sorted(folder.iterdir(), key=lambda p: os.fsencode(p.name)):
+        name = entry.name
+        try:
+            target = entry.resolve(strict=True)
+        except (OSError, RuntimeError):
+            found.append((name, None, "a broken link or unreadable entry"))
             continue
-        if entry.is_dir():
+        if not target.is_relative_to(root) or target == root:
+            found.append((name, None, "a symbolic link to something outside the submissions folder: "
+                          "refused; submit the file itself"))
+            continue
+        if target.is_dir():
             candidate = entry / f"{exercise.name}.py"
-            if candidate.is_file():
-                found.append((entry.name, candidate, ""))
+            if not candidate.exists() and not candidate.is_symlink():
+                found.append((name, None, f"no {exercise.name}.py in this folder"))
+                continue
+            try:
+                inner = candidate.resolve(strict=True)
+            except (OSError, RuntimeError):
+                found.append((name, None, f"{exercise.name}.py is a broken link"))
+                continue
+            if not inner.is_relative_to(root):
+                found.append((name, None, f"{exercise.name}.py is a symbolic link to a file outside the "
+                              "submissions folder: refused; submit the file itself"))
+            elif not inner.is_file():
+                found.append((name, None, f"{exercise.name}.py is not a file"))
             else:
-                found.append((entry.name, None, f"no {exercise.name}.py in this folder"))
-        elif entry.suffix == ".py":
-            found.append((entry.name, entry, ""))
+                found.append((name, inner, ""))
+        elif target.is_file() and name.endswith(".py"):
+            found.append((name, target, ""))
         else:
-            found.append((entry.name, None, f"not a Python file ({entry.suffix or 'no suffix'}); "
-                          f"submit {exercise.name}.py"))
+            suffix = Path(name).suffix
+            kind = "not a regular file" if not target.is_file() else \
+                f"not a Python file ({suffix or 'no suffix'})"
+            found.append((name, None, f"{kind}; submit {exercise.name}.py"))
     return found
 
 
-def _cell(text: str) -> str:
-    """Keep spreadsheet programs from running a cell that starts like a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def clean_text(text: str) -> str:
+    """Text any CSV or JSON reader accepts: lone surrogates (an undecodable file name, an odd
+    exception message) shown as escapes, control characters as U+FFFD, newlines as spaces."""
+    text = str(text).encode("utf-8", "backslashreplace").decode("utf-8")
+    text = text.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
+    return _CONTROL.sub("\ufffd", unicodedata.normalize("NFC", text))
+
+
+def _cell(text) -> str:
+    """A clean cell that spreadsheet programs will not run as a formula."""
+    text = clean_text(text)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t") else text
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _csv(rows: list[list]) -> bytes:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerows(rows)
+    return buf.getvalue().encode("utf-8")
 
 
 def write_gradebook(results: list[SubmissionResult], exercise: Exercise, out: str | Path) -> Path:
-    """One row per submission, a column per task, total, percent, and every reason for lost points."""
+    """One row per submission, a column per task, total, percent, every reason for lost points and
+    the flags (copying the reference). Written atomically: readers see the old file or the new one."""
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with open(out, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["submission", *[t.name for t in exercise.tasks], "total", "max",
-                         "percent", "reasons"])
-        for sub in results:
-            points = {r.task: r.points for r in sub.results}
-            writer.writerow([
-                _cell(sub.name), *[points.get(t.name, 0) for t in exercise.tasks], sub.total,
-                exercise.max_points, f"{100 * sub.total / exercise.max_points:.1f}",
-                _cell(" | ".join(sub.reasons())),
-            ])
+    rows = [["submission", *[t.name for t in exercise.tasks], "total", "max", "percent", "reasons",
+             "flags"]]
+    for sub in results:
+        points = {r.task: r.points for r in sub.results}
+        rows.append([
+            _cell(sub.name), *[points.get(t.name, 0) for t in exercise.tasks], sub.total,
+            exercise.max_points, f"{100 * sub.total / exercise.max_points:.1f}",
+            _cell(" | ".join(sub.reasons())), _cell(" | ".join(sub.flags)),
+        ])
+    _atomic_write(out, _csv(rows))
     return out
 
 
-def grade_folder(folder, exercise: Exercise, out, *, progress=None, **kwargs):
-    """Grade every submission in ``folder`` into the CSV ``out``; return the SubmissionResults."""
-    results = []
-    for name, path, problem in find_submissions(folder, exercise):
-        if path is None:
-            sub = SubmissionResult(name, "", [
-                TaskResult(t.name, 0, t.points, "missing", problem) for t in exercise.tasks
-            ])
-        else:
-            sub = grade_submission(path, exercise, name=name, **kwargs)
-        results.append(sub)
-        if progress:
-            progress(sub)
-    write_gradebook(results, exercise, out)
+def _slug(name: str) -> str:
+    """A safe, unique file name for a submission's own outputs."""
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", clean_text(name)).strip("._") or "submission"
+    return f"{safe[:60]}-{sha256(os.fsencode(name)).hexdigest()[:8]}"
+
+
+def feedback_text(sub: SubmissionResult, exercise: Exercise) -> str:
+    """The learner's feedback: the same lines ``check()`` prints, then the score."""
+    from ..check import CheckReport
+
+    text = CheckReport(exercise, sub.results).text()
+    text = text.replace("checked tasks pass", "tasks pass")
+    return clean_text_lines(f"{text}\nScore: {sub.total}/{exercise.max_points}\n")
+
+
+def clean_text_lines(text: str) -> str:
+    return "\n".join(clean_text(line) for line in text.split("\n"))
+
+
+def gradescope_results(sub: SubmissionResult, exercise: Exercise) -> dict:
+    """Gradescope's ``results.json``: one test per task with its score and the feedback as output."""
+    tests = []
+    for r in sub.results:
+        output = "correct" if r.passed else clean_text(r.reason + (f" — hint: {r.hint}" if r.hint else ""))
+        tests.append({"name": r.task, "score": r.points, "max_score": r.max_points, "output": output,
+                      "visibility": "visible"})
+    return {"score": sub.total, "output": clean_text(" | ".join(sub.flags)) if sub.flags else "",
+            "visibility": "visible", "tests": tests}
+
+
+FORMATS = ("csv", "nbgrader", "gradescope", "feedback")
+
+
+def write_outputs(results: list[SubmissionResult], exercise: Exercise, out: str | Path,
+                  formats=FORMATS) -> dict[str, Path]:
+    """The gradebook ``out`` and, beside it, the other formats: ``<stem>-nbgrader.csv`` (student id,
+    assignment, score, max score), ``<stem>-gradescope/<learner>/results.json`` and
+    ``<stem>-feedback/<learner>.txt``. Each file is written atomically."""
+    unknown = set(formats) - set(FORMATS)
+    if unknown:
+        raise ValueError(f"formats must be among {FORMATS}, got {sorted(unknown)}")
+    out = Path(out)
+    written = {}
+    if "csv" in formats:
+        written["csv"] = write_gradebook(results, exercise, out)
+    if "nbgrader" in formats:
+        path = out.with_name(f"{out.stem}-nbgrader.csv")
+        rows = [["student_id", "assignment", "score", "max_score"]]
+        rows += [[_cell(Path(s.name).stem if s.name.endswith(".py") else s.name), exercise.name,
+                  s.total, exercise.max_points] for s in results]
+        _atomic_write(path, _csv(rows))
+        written["nbgrader"] = path
+    if "gradescope" in formats:
+        folder = out.with_name(f"{out.stem}-gradescope")
+        for s in results:
+            data = json.dumps(gradescope_results(s, exercise), indent=2, ensure_ascii=False)
+            _atomic_write(folder / _slug(s.name) / "results.json", data.encode("utf-8"))
+        written["gradescope"] = folder
+    if "feedback" in formats:
+        folder = out.with_name(f"{out.stem}-feedback")
+        for s in results:
+            _atomic_write(folder / f"{_slug(s.name)}.txt", feedback_text(s, exercise).encode("utf-8"))
+        written["feedback"] = folder
+    return written
+
+
+def _grade_one(args) -> SubmissionResult:
+    name, path, problem, exercise_name, kwargs = args
+    exercise = get_exercise(exercise_name)
+    if path is None:
+        return SubmissionResult(name, "", [TaskResult(t.name, 0, t.points, "missing", problem)
+                                           for t in exercise.tasks])
+    return grade_submission(path, exercise, name=name, **kwargs)
+
+
+def grade_folder(folder, exercise: Exercise, out, *, progress=None, workers: int = 2,
+                 formats=("csv",), **kwargs) -> list[SubmissionResult]:
+    """Grade every entry of ``folder`` (``workers`` at a time) into ``out`` (and the other
+    ``formats``); return the SubmissionResults in the order of the folder's listing."""
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"workers must be an int >= 1, got {workers!r}")
+    entries = find_submissions(folder, exercise)
+    out = Path(out)
+    hide = tuple(kwargs.pop("hide", ())) + (Path(folder).resolve(), out.resolve().parent)
+    jobs = [(name, path, problem, exercise.name, {**kwargs, "hide": hide})
+            for name, path, problem in entries]
+    results: list[SubmissionResult] = []
+    if workers == 1 or len(jobs) < 2:
+        for job in jobs:
+            results.append(_grade_one(job))
+            if progress:
+                progress(results[-1])
+    else:
+        import multiprocessing
+
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method)) as pool:
+            for sub in pool.map(_grade_one, jobs):
+                results.append(sub)
+                if progress:
+                    progress(sub)
+    write_outputs(results, exercise, out, formats)  # every child is dead by now
     return results

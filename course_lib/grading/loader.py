@@ -10,6 +10,7 @@ from pathlib import Path
 from types import ModuleType
 
 from .spec import CheckFailure, Exercise, Task
+from .wire import ChildGone
 
 _counter = itertools.count()
 
@@ -100,6 +101,8 @@ def run_task(task: Task, module: ModuleType | None = None, fn=None) -> TaskResul
         return fail("missing", f"{task.function} is not a function")
     try:
         task.checker(fn)
+    except ChildGone:
+        raise  # the grader records it and goes on in a new process
     except CheckFailure as exc:
         return fail("failed", str(exc), exc.hint or "")
     except NotImplementedError:
@@ -113,7 +116,9 @@ def run_task(task: Task, module: ModuleType | None = None, fn=None) -> TaskResul
         where = ""
         path = getattr(module, "__file__", None) or getattr(
             getattr(fn, "__code__", None), "co_filename", None)
-        if path:
+        if isinstance(getattr(exc, "wire_line", None), int):  # raised in the grading child
+            where = f" (line {exc.wire_line})"
+        elif path:
             where = _submission_line(exc, Path(path))
         return fail("error", f"{task.function}() raised {_short(exc)}{where}")
     return TaskResult(task.name, task.points, task.points, "passed")

@@ -366,6 +366,26 @@ class _Candidates:
         self.passes += 1
         return iter(self.values if self.passes == 1 else [])
 
+    # The batch grader calls the function in another process: the candidates are rebuilt there, and
+    # what they saw (passes, encodes) comes back as numbers.
+    def wire_state(self) -> list[str]:
+        self.encoded_at_call = _Counter.encoded
+        return [str(v) for v in self.values]
+
+    @classmethod
+    def from_wire(cls, values) -> _Candidates:
+        made = cls([v for v in values if isinstance(v, str)])
+        made.encoded_before = _Counter.encoded
+        return made
+
+    def wire_report(self) -> dict:
+        return {"passes": self.passes, "encoded": _Counter.encoded - getattr(self, "encoded_before", 0)}
+
+    def wire_absorb(self, report) -> None:
+        if isinstance(report, dict):
+            self.passes = int(report.get("passes", self.passes))
+            _Counter.encoded = self.encoded_at_call + int(report.get("encoded", 0))
+
 
 def _attack(fn, targets: list[str], values: list[str], call: str) -> None:
     candidates = _Candidates(values)

@@ -14,7 +14,7 @@ import numpy as np
 from scipy import stats
 
 from ..spec import CheckFailure, Exercise, Task
-from ._common import expect_error
+from ._common import expect_error, repeat_calls
 
 N_DRAWS = 4000
 
@@ -31,9 +31,9 @@ def _float(value, call):
 def _draws(fn, args, call, seed):
     """N_DRAWS outputs from one seeded generator, plus a reproducibility check."""
     gen = np.random.default_rng(seed)
-    first = [_float(fn(*args, gen), call) for _ in range(N_DRAWS)]
+    first = [_float(out, call) for out in repeat_calls(fn, (*args, gen), N_DRAWS)]
     again = np.random.default_rng(seed)
-    if [_float(fn(*args, again), call) for _ in range(5)] != first[:5]:
+    if [_float(out, call) for out in repeat_calls(fn, (*args, again), 5)] != first[:5]:
         raise CheckFailure(f"{call}: two generators with the same seed gave different results",
                            hint="Draw the noise from the rng argument, not from np.random or a new "
                            "generator: reproducible runs are how a mechanism gets tested.")

@@ -10,7 +10,7 @@ import numpy as np
 
 from ...dp.accounting import RDPAccountant
 from ..spec import CheckFailure, Exercise, Task
-from ._common import as_array, expect_error
+from ._common import as_array, expect_error, repeat_calls
 
 
 def _softmax(z):
@@ -79,7 +79,8 @@ def check_private_gradient(fn) -> None:
             f"expected_batch_size={E}, rng)")
     draws = 3000
     rng = np.random.default_rng(504)
-    out = np.array([np.asarray(fn(grads.copy(), C, sigma, E, rng), dtype=float) for _ in range(draws)])
+    out = np.array([np.asarray(o, dtype=float)
+                    for o in repeat_calls(fn, (grads, C, sigma, E, rng), draws, copy=(0,))])
     if out.shape != (draws, 12):
         raise CheckFailure(f"{call} must return one vector of dimension 12")
     norms = np.linalg.norm(grads, axis=1, keepdims=True)
@@ -118,8 +119,8 @@ def check_poisson_sample(fn) -> None:
     rng = np.random.default_rng(505)
     call = f"poisson_sample(n={n}, sample_rate={q}, rng)"
     sizes, hits = [], np.zeros(n)
-    for _ in range(draws):
-        idx = np.asarray(fn(n, q, rng))
+    for out in repeat_calls(fn, (n, q, rng), draws):
+        idx = np.asarray(out)
         if idx.ndim != 1 or (idx.size and (idx.min() < 0 or idx.max() >= n)):
             raise CheckFailure(f"{call} must return a 1-D array of indices in [0, {n})")
         if len(np.unique(idx)) != len(idx):
