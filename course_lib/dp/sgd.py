@@ -154,7 +154,8 @@ def _check_finite(t: torch.Tensor, name: str) -> None:
                          "training: clean or impute the data first")
 
 
-def _check_data(model: nn.Module, loss_fn: LossFn, x: torch.Tensor, y: torch.Tensor) -> None:
+def _check_data(model: nn.Module, loss_fn: LossFn, x: torch.Tensor, y: torch.Tensor,
+                x_name: str = "x") -> None:
     """Dtypes (public), then values: finite data, class labels in range. The same on every path.
 
     ``x``: floating point in the dtype of the model's parameters, or integers when the model has an
@@ -165,14 +166,14 @@ def _check_data(model: nn.Module, loss_fn: LossFn, x: torch.Tensor, y: torch.Ten
     dtype = next(p for p in model.parameters() if p.requires_grad).dtype
     if x.is_floating_point():
         if x.dtype != dtype:
-            raise TypeError(f"x has dtype {x.dtype} but the model's parameters are {dtype}; convert one "
-                            "of them (e.g. x.to(model_dtype))")
+            raise TypeError(f"{x_name} has dtype {x.dtype} but the model's parameters are {dtype}; convert "
+                            f"one of them (e.g. {x_name}.to(model_dtype))")
     elif not _has_embedding(model):
-        raise TypeError(f"x has dtype {x.dtype}; integer inputs need an embedding layer in the model, "
-                        f"otherwise convert x to the model's dtype {dtype}")
+        raise TypeError(f"{x_name} has dtype {x.dtype}; integer inputs need an embedding layer in the "
+                        f"model, otherwise convert {x_name} to the model's dtype {dtype}")
     if y.is_floating_point() and y.dtype != dtype:
         raise TypeError(f"y has dtype {y.dtype} but the model's parameters are {dtype}; convert y")
-    _check_finite(x, "x")
+    _check_finite(x, x_name)
     _check_finite(y, "y")
     if _is_class_index_loss(loss_fn) and y.dim() == 1:
         if y.is_floating_point() or y.dtype == torch.bool:
@@ -749,7 +750,7 @@ def train_dp(
         raise GhostClippingError("clipping='ghost' cannot handle this model: "
                                  + "; ".join(unsupported_layers(model)) + "; use clipping='auto' or 'vmap'")
     _check_callable(loss_fn, "loss_fn")
-    _check_data(model, loss_fn, X, y)
+    _check_data(model, loss_fn, X, y, "X")
     if optimizer == "adam" and momentum != 0.0:
         raise ValueError("momentum applies to optimizer='sgd' only; leave it at 0 with 'adam'")
     if budget is not None and not isinstance(budget, PrivacyBudget):

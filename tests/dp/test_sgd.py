@@ -21,6 +21,7 @@ from course_lib.dp.sgd import (
     DPTrainingResult,
     check_model,
     clip_per_sample,
+    clipped_grad_sum,
     naive_per_sample_grads,
     noise_multiplier_for,
     noisy_aggregate,
@@ -504,3 +505,138 @@ def test_a_train_dp_step_is_clip_then_noisy_aggregate_of_per_sample_grads():
     assert res.steps == 1 and math.isinf(res.epsilon)
     for (name, p), p0 in zip(model.named_parameters(), reference.parameters()):
         assert torch.allclose(p0 - p, expected[name], rtol=1e-10, atol=1e-12), name
+
+
+# --------------------------------------------------------------------------- what clipping cannot bound
+
+
+def _data_with(value, where=(3, 2), n=40, d=8):
+    gen = torch.Generator().manual_seed(1)
+    X = torch.randn(n, d, generator=gen)
+    y = torch.randint(0, 3, (n,), generator=gen)
+    X[where] = value
+    return X, y
+
+
+TRAIN = {"epochs": 1, "max_grad_norm": 1.0, "delta": 1e-5, "lr": 0.1, "sample_rate": 0.25,
+         "noise_multiplier": 1.0, "device": DEV}
+
+
+@pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf])
+def test_non_finite_data_is_refused_before_anything_is_trained_or_charged(value):
+    X, y = _data_with(value)
+    model = mlp(8, (8,), 3).to(DEV)
+    before = copy.deepcopy(model.state_dict())
+    budget = PrivacyBudget(epsilon=10.0, delta=1e-3)
+    with pytest.raises(ValueError, match="X holds non-finite values"):
+        train_dp(model, X, y, budget=budget, **TRAIN)
+    assert budget.spent == (0.0, 0.0)
+    assert all(torch.equal(before[k], model.state_dict()[k]) for k in before)
+    x, yb = X[:8].to(DEV), y[:8].to(DEV)
+    for clipping in ("auto", "ghost", "vmap"):
+        with pytest.raises(ValueError, match="x holds non-finite values"):
+            clipped_grad_sum(model, CE, x, yb, 1.0, clipping=clipping)
+    with pytest.raises(ValueError, match="x holds non-finite values"):
+        per_sample_grads(model, CE, x, yb)
+    yf = torch.randn(40, 3)  # a regression target with a NaN
+    yf[5, 1] = value
+    with pytest.raises(ValueError, match="y holds non-finite values"):
+        train_dp(mlp(8, (8,), 3).to(DEV), X.nan_to_num(0.0, 0.0, 0.0), yf, loss_fn=nn.functional.mse_loss,
+                 **TRAIN)
+
+
+@pytest.mark.parametrize("clipping", ["auto", "ghost", "vmap"])
+def test_a_non_finite_per_example_gradient_is_refused_on_every_path(clipping):
+    model = nn.Sequential(nn.Linear(8, 3)).to(DEV, torch.float64)
+    with torch.no_grad():
+        model[0].weight.fill_(1e308)  # finite weights, finite data; the logits overflow to inf
+    x, y = _batch(6, dtype=torch.float64)
+    with pytest.raises(ValueError, match="per-example gradient is not finite"):
+        clipped_grad_sum(model, CE, x, y, 1.0, clipping=clipping)
+
+
+def test_clip_and_noisy_aggregate_refuse_non_finite_gradients():
+    grads = {"w": torch.randn(4, 3)}
+    grads["w"][2, 1] = math.nan
+    with pytest.raises(ValueError, match="not finite"):
+        clip_per_sample(grads, 1.0)
+    with pytest.raises(ValueError, match="not finite"):
+        noisy_aggregate(grads, 1.0, 1.0, 4.0)
+
+
+@pytest.mark.parametrize("clipping", ["auto", "ghost", "vmap"])
+def test_class_labels_are_checked_alike_on_every_path(clipping):
+    model = mlp(8, (8,), 3).to(DEV)
+    x, y = _batch(6)
+    for bad, low, high in ((-100, -100, 2), (-1, -1, 2), (3, 0, 3)):
+        yb = y.clone()
+        yb[0], yb[1] = 0, 2
+        yb[4] = bad
+        with pytest.raises(ValueError, match=rf"class labels must be in \[0, (3|classes)\), got values in "
+                                             rf"\[{low}, {high}\]"):
+            clipped_grad_sum(model, CE, x, yb, 1.0, clipping=clipping)
+    with pytest.raises(TypeError, match="y must hold integer class labels for cross_entropy"):
+        clipped_grad_sum(model, CE, x, y.float(), 1.0, clipping=clipping)
+
+
+def test_train_dp_checks_labels_against_the_models_outputs_before_charging():
+    X, y = _data_with(0.0)
+    for bad, error in ((-100, ValueError), (3, ValueError)):
+        yb = y.clone()
+        yb[7] = bad
+        budget = PrivacyBudget(epsilon=10.0, delta=1e-3)
+        with pytest.raises(error, match=r"class labels must be in \[0, (3|classes)\)"):
+            train_dp(mlp(8, (8,), 3).to(DEV), X, yb, budget=budget, **TRAIN)
+        assert budget.spent == (0.0, 0.0)
+    with pytest.raises(TypeError, match="integer class labels"):
+        train_dp(mlp(8, (8,), 3).to(DEV), X, y.double() + 0.5, **TRAIN)
+
+
+def test_mismatched_dtypes_get_a_message_on_every_path():
+    model = mlp(8, (8,), 3).to(DEV)  # float32
+    x, y = _batch(6, dtype=torch.float64)
+    for clipping in ("auto", "ghost", "vmap"):
+        with pytest.raises(TypeError, match="x has dtype torch.float64 but the model's parameters are "
+                                            "torch.float32"):
+            clipped_grad_sum(model, CE, x, y, 1.0, clipping=clipping)
+    with pytest.raises(TypeError, match="integer inputs need an embedding layer"):
+        clipped_grad_sum(model, CE, x.long(), y, 1.0)
+
+
+class _Bag(nn.Module):
+    """Token ids -> mean embedding -> classes: the inputs are integers."""
+
+    def __init__(self, vocab=20, dim=4, classes=3):
+        super().__init__()
+        self.emb = nn.Embedding(vocab, dim)
+        self.head = nn.Linear(dim, classes)
+
+    def forward(self, ids):
+        return self.head(self.emb(ids).mean(1))
+
+
+def test_models_with_embeddings_train_on_integer_inputs():
+    gen = torch.Generator().manual_seed(0)
+    ids = torch.randint(0, 20, (64, 5), generator=gen)
+    y = (ids[:, 0] % 3).long()
+    model = _Bag().to(DEV)
+    before = model.emb.weight.detach().clone()
+    run = train_dp(model, ids.numpy(), y.numpy(), **{**TRAIN, "epochs": 2})
+    assert run.clipping == "vmap" and run.steps == 8
+    assert not torch.equal(before, model.emb.weight.detach().cpu())  # the embedding was trained
+    naive = naive_per_sample_grads(model, CE, ids[:4].to(DEV), y[:4].to(DEV))
+    fast = per_sample_grads(model, CE, ids[:4].to(DEV), y[:4].to(DEV))
+    assert all(torch.allclose(naive[k], fast[k], atol=1e-6) for k in naive)
+
+
+def test_noise_that_underflows_or_overflows_is_refused():
+    X, y = _data_with(0.0)
+    with pytest.raises(ValueError, match="underflows to 0"):
+        train_dp(mlp(8, (8,), 3).to(DEV), X, y, **{**TRAIN, "noise_multiplier": 1e-200,
+                                                     "max_grad_norm": 1e-200})
+    with pytest.raises(ValueError, match="overflows"):
+        train_dp(mlp(8, (8,), 3).to(DEV), X, y, **{**TRAIN, "noise_multiplier": 1e200,
+                                                     "max_grad_norm": 1e200})
+    with pytest.raises(ValueError, match="underflows to 0"):
+        noisy_aggregate({"w": torch.zeros(2, 3)}, 1e-200, 1e-200, 2.0)
+    noisy_aggregate({"w": torch.zeros(2, 3)}, 0.0, 1e-200, 2.0)  # no noise asked: no noise, no error
