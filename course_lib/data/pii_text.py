@@ -1,9 +1,9 @@
 """Free text with planted, labelled personal data: a seeded test set for PII detectors.
 
 ``pii_corpus(n_docs, seed)`` writes clinic notes, benefit claims and helpdesk tickets from sentence
-templates, and plants in them values of the seven entities of ``course_lib.masking`` (card numbers,
-e-mail addresses, phone numbers, IBANs, US SSNs, IP addresses, dates). Every planted value is valid
-by its own rules (issuer prefix and Luhn, MOD 97, SSA rules, a real TLD, a real calendar day, a
+templates, and plants in them values of the eight entities of ``course_lib.masking`` (people's names,
+card numbers, e-mail addresses, phone numbers, IBANs, US SSNs, IP addresses, dates). Every planted
+value is valid by its own rules (issuer prefix and Luhn, MOD 97, SSA rules, a real TLD, a real calendar day, a
 number ``phonenumbers`` validates), and its exact characters are recorded as a ``Span``: that is the
 ground truth.
 
@@ -18,7 +18,20 @@ ground truth.
 * version strings (``v2.10.4``) and out-of-range addresses (``192.168.1.256``);
 * impossible dates (``31/02/2024``, ``April 31, 2024``);
 * SSN-shaped numbers the SSA never issues (``000-12-3456``, ``666-...``, ``078-05-1120``);
-* e-mail addresses under names that are not top-level domains (``noreply@portal.internal``).
+* e-mail addresses under names that are not top-level domains (``noreply@portal.internal``);
+* words that are names, but not of a person in their sentence (``NAME_DECOYS``): eponyms
+  (``Parkinson's disease``, a ``Holter monitor``), streets and institutions (``Baker Street``, ``Mayo
+  Clinic``), months (``in May``), verbs and nouns at the start of a sentence (``Will the claimant...``,
+  ``Mark the form...``). A name detector that reports every capitalised given or family name flags them.
+
+**Names** (``PERSON``) are written as full names (``Amara Okonkwo``, with a middle initial, a second given
+name or a double-barrelled family name), or as a family name after a title (``Dr Okafor``, ``Ms Park``).
+They are drawn from ``GIVEN_NAMES`` and ``FAMILY_NAMES``, written for this corpus from many languages, and
+*not* from the name lists that ``course_lib.masking``'s ``PERSON`` recognizer looks names up in: about one
+name in five here is not in those lists, so recall measures names a gazetteer does not know, too. Some of
+the names stand after a cue (``Patient``, ``claimant``, ``holder``, ``Emergency contact:``), some in a
+sentence that gives none (``Discussed the results with ...``). Names, their extra sentences and the name
+decoys come from generators of their own, so the other planted values are the same as without them.
 
 Values also sit next to punctuation (``(SSN 123-45-6789)``, ``<a.b@clinic.org>``, a sentence's dot),
 and some are written in forms a detector may not read, yet are personal data all the same: dates
@@ -35,7 +48,7 @@ delimiters.
 * ``line_split``: a line break inside the value, as in text wrapped at a fixed width.
 
 The disguised value is still personal data, so its span (now covering the disguised characters)
-stays in the ground truth.
+stays in the ground truth. Names have no digits: they are disguised by ``zero_width`` or ``line_split``.
 """
 
 from __future__ import annotations
@@ -141,6 +154,61 @@ def email(rng: random.Random, domains=DOMAINS) -> str:
     return f"{local}@{rng.choice(domains)}"
 
 
+# People's names for PERSON spans: written for this corpus from many languages, not taken from the name
+# lists of course_lib.masking.person (see the module docstring). FIRST and LAST above only make e-mail
+# addresses.
+GIVEN_NAMES = (
+    "Maria", "James", "Aisha", "Wei", "Olga", "Carlos", "Priya", "Tom", "Fatima", "Lukas", "Sofia", "Kwame",
+    "Elena", "Hiroshi", "Grace", "Omar", "Nina", "Pedro", "Chloe", "Ravi", "Oluwaseun", "Chiamaka", "Tendai",
+    "Abdirahman", "Amara", "Thandiwe", "Kofi", "Yaw", "Nkechi", "Siddharth", "Lakshmi", "Anjali", "Arjun",
+    "Meera", "Xiaoming", "Mei", "Jun", "Haruka", "Yuki", "Seo-yeon", "Min-jun", "Ji-woo", "Thanh", "Linh",
+    "Minh", "Somchai", "Ayşe", "Mehmet", "Emre", "Zeynep", "Dariusz", "Łukasz", "Agnieszka", "Katarzyna",
+    "Søren", "Ingrid", "Bjørn", "Astrid", "Sinéad", "Siobhán", "Ciarán", "Aoife", "Eamon", "José", "Zoë",
+    "François", "Amélie", "Matthias", "Jürgen", "Anneliese", "Giulia", "Lorenzo", "Chiara", "Joaquín",
+    "Ximena", "Guadalupe", "Thiago", "João", "Beatriz", "Dmitri", "Svetlana", "Anastasia", "Aroha", "Tane",
+    "Kealoha", "Malia", "Esi", "Ama", "Yohannes", "Tigist", "Alemayehu", "Samira", "Yusuf", "Layla", "Reza",
+    "Parisa", "Dov", "Noa", "Ilana", "Rhys", "Bronwen", "Eilidh", "Hamish", "Margaret", "Robert", "Jennifer",
+    "Michael", "Patricia", "David", "Linda", "Kevin", "Deborah", "Andrew",
+)
+FAMILY_NAMES = (
+    "Garcia", "Smith", "Khan", "Chen", "Ivanova", "Silva", "Patel", "Brown", "Haddad", "Weber", "Rossi",
+    "Mensah", "Popescu", "Tanaka", "Okafor", "Said", "Novak", "Costa", "Martin", "Iyer", "Okonkwo", "Adeyemi",
+    "Mwangi", "Osei", "Boateng", "Abubakar", "Nwosu", "Dlamini", "Moyo", "Tesfaye", "Haile", "Abdullahi",
+    "Warsame", "Subramanian", "Venkataraman", "Krishnan", "Chatterjee", "Bhattacharya", "Reddy", "Nair",
+    "Zhang", "Liu", "Huang", "Wang", "Takahashi", "Watanabe", "Kobayashi", "Kim", "Park", "Choi", "Nguyễn",
+    "Tran", "Pham", "Srisuk", "Yılmaz", "Demir", "Kowalski", "Wiśniewska", "Zieliński", "Jensen", "Lindqvist",
+    "Hansen", "Virtanen", "O'Brien", "O'Sullivan", "McLaughlin", "MacDonald", "Fitzgerald", "Müller",
+    "Schneider", "Fischer", "Becker", "Dubois", "Lefèvre", "Moreau", "Bianchi", "Esposito", "Romano",
+    "Fernández", "Hernández", "González", "Rodríguez", "de la Cruz", "dos Santos", "van der Berg", "Al-Masri",
+    "Oliveira", "Pereira", "Janssen", "Petrov", "Sokolova", "Kuznetsov", "Horvat", "Kovač", "Nagy",
+    "Papadopoulos", "Georgiou", "Cohen", "Levi", "Friedman", "Hosseini", "Rahimi", "Kealamakia", "Ngata",
+    "Jones", "Williams", "Johnson", "Davies", "Evans", "Thompson", "Robinson", "Hughes", "Campbell",
+    "Stewart", "Anderson", "Kaur", "Singh", "Hussain", "Ahmed",
+)
+
+
+def person_name(rng: random.Random) -> str:
+    """A full name: given and family name (about two in three), with a middle initial, with two given
+    names, with a double-barrelled family name; or as records and typists write it, ``OKAFOR, Amara``
+    and ``amara okafor`` (one in twenty each)."""
+    given, family, form = rng.choice(GIVEN_NAMES), rng.choice(FAMILY_NAMES), rng.random()
+    if form < 0.65:
+        return f"{given} {family}"
+    if form < 0.75:
+        return f"{given} {rng.choice('ABCDEFGHJKLMNPRSTW')}. {family}"
+    if form < 0.83:
+        return f"{given} {rng.choice(GIVEN_NAMES)} {family}"
+    if form < 0.9:
+        return f"{given} {family.split()[-1]}-{rng.choice(FAMILY_NAMES).split()[-1]}"
+    if form < 0.95:
+        return f"{family.upper()}, {given}"
+    return f"{given} {family}".lower()
+
+
+def family_name(rng: random.Random) -> str:
+    return rng.choice(FAMILY_NAMES)
+
+
 PHONE_REGIONS = ("US", "GB", "DE", "FR", "IN", "BR", "AU", "JP", "ES", "IT")
 
 
@@ -240,23 +308,45 @@ def bad_ip(rng: random.Random) -> str:
     return ".".join(map(str, octets))
 
 
+# Names that are not a person's in their sentence (hard negatives for PERSON)
+EPONYMS = ("Parkinson's disease", "Alzheimer's disease", "Crohn's disease", "Hodgkin lymphoma",
+           "Addison's disease", "Graves' disease", "Cushing's syndrome", "Huntington's disease",
+           "Bell's palsy", "Down syndrome", "Hashimoto's thyroiditis", "Wilson's disease",
+           "Raynaud's phenomenon")
+DEVICES = ("Holter monitor", "Foley catheter", "Guedel airway", "Thomas splint", "Doppler scan")
+STREETS = ("Baker Street", "Harley Street", "Abbey Road", "Victoria Road", "George Street", "Lincoln Avenue",
+           "Jackson Avenue", "Kingsley Road", "Washington Square", "Elizabeth Street", "Grace Lane")
+INSTITUTIONS = ("Mayo Clinic", "St Thomas' Hospital", "Guy's Hospital", "Johns Hopkins Hospital",
+                "Addenbrooke's Hospital", "the Wellcome Trust", "Great Ormond Street Hospital",
+                "the Royal Victoria Infirmary", "the Florence Nightingale Foundation")
+PLACES = ("Jackson", "Florence", "Lincoln", "Chester", "Victoria", "Charlotte", "Adelaide", "Kingston",
+          "Madison", "Austin", "Regina", "Sydney")
+NAME_MONTHS = ("April", "May", "June", "August")
+# places and services whose names are made of given and family names
+REGIONS = ("Costa Rica", "Sierra Leone", "Saint Lucia", "San Marino", "Santa Cruz", "New Zealand",
+           "Puerto Rico", "Los Angeles", "San Francisco", "Cape Verde", "Sri Lanka", "Hong Kong",
+           "Microsoft Teams", "Google Meet")
+NAME_DECOYS = {"eponym": EPONYMS, "device": DEVICES, "street": STREETS, "institution": INSTITUTIONS,
+               "place": PLACES, "month": NAME_MONTHS, "region": REGIONS}
+
+
 # --------------------------------------------------------------------------- templates
 
-# {kind} slots: CARD, EMAIL, PHONE, IBAN, SSN, IP, DATE are planted personal data; lower-case slots
-# are decoys or harmless filler.
+# {kind} slots: NAME, LAST, CARD, EMAIL, PHONE, IBAN, SSN, IP, DATE are planted personal data; lower-case
+# slots are decoys or harmless filler; {=Word} is a decoy written as it stands.
 TEMPLATES = (
-    "Patient {name}, date of birth {DATE}, was seen in the outpatient clinic on {DATE}.",
+    "Patient {NAME}, date of birth {DATE}, was seen in the outpatient clinic on {DATE}.",
     "Contact the ward ({PHONE}) or write to {EMAIL}.",
-    "The claimant ({name}, SSN {SSN}) asked for the housing benefit to be paid into {IBAN}.",
+    "The claimant ({NAME}, SSN {SSN}) asked for the housing benefit to be paid into {IBAN}.",
     "Co-payment of $40 was charged to card {CARD}; receipt sent to <{EMAIL}>.",
-    "Portal login for {name} from {IP} at {DATE}, flagged for review.",
+    "Portal login for {NAME} from {IP} at {DATE}, flagged for review.",
     "Next appointment: {DATE}. If you cannot attend, call {PHONE}.",
-    "Refund for claim {claim} goes to account {IBAN}, holder {name}.",
-    "Referral letter from Dr {last} (fax {PHONE}) received {DATE}.",
+    "Refund for claim {claim} goes to account {IBAN}, holder {NAME}.",
+    "Referral letter from Dr {LAST} (fax {PHONE}) received {DATE}.",
     "Please update the SSN on file from {SSN} to the corrected number {SSN}.",
     "Card {CARD} was declined at the pharmacy; the patient paid with {CARD} instead.",
     "Helpdesk ticket: user {EMAIL} cannot reach the records server at {IP}.",
-    "Emergency contact: {name}, {PHONE}, {EMAIL}.",
+    "Emergency contact: {NAME}, {PHONE}, {EMAIL}.",
     "Pension statement dated {DATE} lists SSN {SSN} and IBAN {IBAN}.",
     "Firewall blocked {IP} and {IP} after repeated failed logins.",
     "Order {order} for {drug} was dispatched; it is not a card number.",
@@ -270,6 +360,38 @@ TEMPLATES = (
     "Prescribed {drug} 500 mg three times daily for 7 days; BP 120/80, temperature 37.5.",
     "Bed 12 in ward 4B was cleaned at 10:30 and handed over at 14:45.",
 )
+# Sentences that only the names' own generator picks (0-2 of each list a document), so that the other
+# values do not move: people named with or without a cue word, and names that are not people.
+NAME_TEMPLATES = (
+    "{NAME} phoned about the letter and will call back.",
+    "Discussed the results with {NAME} by video call.",
+    "Copy of this letter to {NAME}, benefits adviser.",
+    "Seen together with her son {NAME} and his wife.",
+    "Message left for {NAME} on the answering machine.",
+    "Reviewed by Dr {NAME}; no further action.",
+    "Ms {LAST} asked for a copy of her records.",
+    "Mr {LAST} did not attend; a new date will be sent.",
+    "{NAME} and {NAME} share the joint account.",
+    "{NAME} confirmed the new address by phone.",
+    "Thanks to {NAME} for the quick reply.",
+    "Letter dictated by {NAME} and typed by {NAME}.",
+)
+NAME_DECOY_TEMPLATES = (
+    "History of {eponym}; no change since the last visit.",
+    "A {device} was fitted on the ward.",
+    "The clinic has moved to {street}.",
+    "Scans were sent to {institution} for a second opinion.",
+    "She lives in {place} with her sister.",
+    "The follow-up call was moved to {region} at the family's request.",
+    "He returned from {region} last week and reports no fever.",
+    "The ward closes for repairs in {month} and reopens a month later.",
+    "{=Will} the claimant be able to attend the hearing?",
+    "{=May} we ask you to confirm your address?",
+    "{=Mark} the form as urgent and pass it to the duty officer.",
+    "{=Bill} the insurer for the remaining balance.",
+    "{=Pat} the wound dry and change the dressing daily.",
+    "{=Grace} periods of 14 days apply to late forms.",
+)
 DRUGS = ("amoxicillin", "metformin", "lisinopril", "atorvastatin", "salbutamol", "ibuprofen")
 PLANTED = {"CARD": ("CREDIT_CARD", card_number), "EMAIL": ("EMAIL_ADDRESS", email),
            "PHONE": ("PHONE_NUMBER", phone_number), "IBAN": ("IBAN_CODE", iban), "SSN": ("US_SSN", ssn),
@@ -279,8 +401,11 @@ DECOYS = {
     "bad_date": lambda r: r.choice(BAD_DATES), "bad_ssn": lambda r: r.choice(BAD_SSNS),
     "fake_email": lambda r: email(r, FAKE_EMAIL_DOMAINS), "bad_iban": lambda r: iban(r, valid=False),
 }
+PERSON_SLOTS = {"NAME": person_name, "LAST": family_name}
+# what the main generator drew for a name before names were planted: still drawn, so that the values
+# after a name stay as they were
+_LEGACY_DRAWS = {"NAME": lambda r: (r.choice(FIRST), r.choice(LAST)), "LAST": lambda r: r.choice(LAST)}
 FILLER = {
-    "name": lambda r: f"{r.choice(FIRST)} {r.choice(LAST)}", "last": lambda r: r.choice(LAST),
     "drug": lambda r: r.choice(DRUGS), "claim": lambda r: f"HB-{r.randint(10000, 99999)}",
 }
 
@@ -307,25 +432,41 @@ def disguise(value: str, kind: str, rng: random.Random) -> str:
     raise ValueError(f"kind must be one of {PERTURBATIONS}, got {kind!r}")
 
 
-def _fill(template: str, rng: random.Random, adv: random.Random | None) -> tuple[str, list, list, list]:
-    """The sentence with every slot filled; spans, their disguises and decoys relative to its start."""
+def _fill(template: str, rng: random.Random, adv: random.Random | None, people: random.Random,
+          adv_people: random.Random | None, legacy: bool = True) -> tuple[str, list, list, list]:
+    """The sentence with every slot filled; spans, their disguises and decoys relative to its start.
+
+    Names and name decoys are drawn from ``people`` (and disguised with ``adv_people``); with
+    ``legacy`` the main generator ``rng`` still makes the draws it made for a name before names were
+    planted, so that every other value is the same as it was."""
     parts, spans, kinds, decoys, pos = [], [], [], [], 0
     for literal, slot in _split_template(template):
         parts.append(literal)
         pos += len(literal)
         if slot is None:
             continue
-        if slot in PLANTED:
-            entity, make = PLANTED[slot]
-            value, kind = make(rng), "none"
-            if adv is not None:
+        if slot in PLANTED or slot in PERSON_SLOTS:
+            if slot in PERSON_SLOTS:
+                if legacy:
+                    _LEGACY_DRAWS[slot](rng)
+                entity, value, disguiser = "PERSON", PERSON_SLOTS[slot](people), adv_people
+            else:
+                entity, make = PLANTED[slot]
+                value, disguiser = make(rng), adv
+            kind = "none"
+            if disguiser is not None:
                 choices = PERTURBATIONS if any(c.isdigit() for c in value) else PERTURBATIONS[2:]
-                kind = adv.choice(choices)
-                value = disguise(value, kind, adv)
+                kind = disguiser.choice(choices)
+                value = disguise(value, kind, disguiser)
             spans.append(Span(pos, pos + len(value), entity))
             kinds.append(kind)
-        elif slot in DECOYS:
-            value = DECOYS[slot](rng)
+        elif slot in DECOYS or slot in NAME_DECOYS or slot.startswith("="):
+            if slot.startswith("="):
+                value, slot = slot[1:], "word"
+            elif slot in NAME_DECOYS:
+                value = people.choice(NAME_DECOYS[slot])
+            else:
+                value = DECOYS[slot](rng)
             decoys.append((pos, pos + len(value), slot))
         else:
             value = FILLER[slot](rng)
@@ -346,7 +487,7 @@ def _split_template(template: str) -> list[tuple[str, str | None]]:
 
 
 def pii_corpus(n_docs: int = 200, seed: int = 0, *, adversarial: bool = False) -> list[LabelledDoc]:
-    """``n_docs`` documents of 3-6 sentences with planted, labelled personal data and decoys.
+    """``n_docs`` documents of 3-10 sentences with planted, labelled personal data and decoys.
 
     The same ``seed`` gives the same documents; with ``adversarial=True`` every planted value of
     those same documents is disguised (``PERTURBATIONS``), drawn from a second generator so that the
@@ -356,13 +497,19 @@ def pii_corpus(n_docs: int = 200, seed: int = 0, *, adversarial: bool = False) -
     check_int(seed, "seed", 0)
     if not isinstance(adversarial, bool):
         raise TypeError(f"adversarial must be a bool, got {type(adversarial).__name__}")
-    rng = random.Random(seed)
+    rng, people = random.Random(seed), random.Random(f"people-{seed}")
     adv = random.Random(f"disguise-{seed}") if adversarial else None
+    adv_people = random.Random(f"disguise-people-{seed}") if adversarial else None
     docs = []
     for _ in range(n_docs):
         text, spans, kinds, decoys = "", [], [], []
-        for template in rng.sample(TEMPLATES, rng.randint(3, 6)):
-            sentence, s_spans, s_kinds, s_decoys = _fill(template, rng, adv)
+        templates = [(t, True) for t in rng.sample(TEMPLATES, rng.randint(3, 6))]
+        for extra in (NAME_TEMPLATES, NAME_DECOY_TEMPLATES):
+            for _ in range(people.choice((0, 1, 1, 2))):
+                templates.insert(people.randint(0, len(templates)), (people.choice(extra), False))
+        for template, legacy in templates:
+            sentence, s_spans, s_kinds, s_decoys = _fill(template, people if not legacy else rng, adv,
+                                                         people, adv_people, legacy)
             offset = len(text) + (1 if text else 0)
             text = f"{text} {sentence}" if text else sentence
             spans += [Span(s.start + offset, s.end + offset, s.entity) for s in s_spans]

@@ -152,7 +152,8 @@ def normalize(value: str, entity: str | None = None) -> str:
     -> ``"6175550123"``; ``detect`` reads digits of any script, so a fullwidth ``"４８９-５７-８５４２"``
     is the same SSN as ``"489-57-8542"``; a country code is not inferred, so ``+1 617...`` differs);
     EMAIL_ADDRESS: lower case;
-    IBAN_CODE: no spaces, upper case; IP_ADDRESS: the canonical address (``ipaddress`` module).
+    IBAN_CODE: no spaces, upper case; IP_ADDRESS: the canonical address (``ipaddress`` module);
+    PERSON: one space between words, case folded (``"Maria\\nGARCIA"`` -> ``"maria garcia"``).
     """
     check_value(value)
     check_entity(entity)
@@ -163,6 +164,8 @@ def normalize(value: str, entity: str | None = None) -> str:
             raise ValueError(f"value must contain digits to be normalised as {entity}")
     elif entity == "EMAIL_ADDRESS":
         value = value.lower()
+    elif entity == "PERSON":
+        value = " ".join(value.split()).casefold()
     elif entity == "IBAN_CODE":
         value = "".join(value.split()).upper()
     elif entity == "IP_ADDRESS":

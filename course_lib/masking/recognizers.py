@@ -33,6 +33,7 @@ from collections.abc import Callable
 
 import phonenumbers
 
+from .person import find_persons
 from .spans import Span
 from .validators import (
     IBAN_FORMATS,
@@ -350,4 +351,5 @@ RECOGNIZERS: dict[str, Callable[[str], list[Span]]] = {
     "US_SSN": find_ssns,
     "IP_ADDRESS": find_ip_addresses,
     "DATE_TIME": find_dates,
+    "PERSON": find_persons,  # course_lib/masking/person.py: gazetteer, context and capitalisation
 }

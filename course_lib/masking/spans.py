@@ -17,6 +17,7 @@ ENTITIES: tuple[str, ...] = (
     "US_SSN",
     "IP_ADDRESS",
     "DATE_TIME",
+    "PERSON",
 )
 
 

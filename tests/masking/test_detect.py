@@ -49,7 +49,7 @@ def test_detect_rejects_non_text(text):
         detect(text)
 
 
-@pytest.mark.parametrize("entities", ["PERSON", ["CREDIT_CARD", "credit_card"], []])
+@pytest.mark.parametrize("entities", ["NAME", ["CREDIT_CARD", "credit_card"], []])
 def test_detect_rejects_unknown_or_no_entities(entities):
     with pytest.raises(ValueError, match="entit"):
         detect("x", entities)
@@ -514,23 +514,34 @@ def clean_scores(clean):
 # Floors with some room below what seeds 0-9 measure (n_docs=200): the known gaps are two-digit years
 # (about one date in twenty, left alone on purpose) and national numbers of regions outside
 # PHONE_REGIONS (Spanish ones are not read as anything else), hence lower floors for those two.
-RECALL_FLOOR = {"DATE_TIME": 0.9, "PHONE_NUMBER": 0.9}
+# Names (PERSON, tests/masking/test_person.py) are measured apart: a gazetteer is no validator.
+RECALL_FLOOR = {"DATE_TIME": 0.9, "PHONE_NUMBER": 0.9, "PERSON": 0.84}
+PRECISION_FLOOR = {"PERSON": 0.9}
+
+
+def _validated(scores):
+    """The scores of the entities that a validator checks (all but PERSON)."""
+    return {entity: s for entity, s in scores.items() if entity != "PERSON"}
 
 
 def test_clean_corpus_precision_and_recall_per_entity(clean_scores):
+    assert set(clean_scores) == set(ENTITIES)
     for entity, s in clean_scores.items():
         assert s.support >= 80, entity
-        assert s.precision >= 0.95, (entity, s)
+        assert s.precision >= PRECISION_FLOOR.get(entity, 0.95), (entity, s)
         assert s.recall >= RECALL_FLOOR.get(entity, 0.95), (entity, s)
     assert clean_scores["DATE_TIME"].recall <= 0.99  # the two-digit years are really missed
-    overall = micro_average(clean_scores)
+    assert clean_scores["PERSON"].recall <= 0.96 and clean_scores["PERSON"].precision <= 0.98
+    overall = micro_average(_validated(clean_scores))
     assert 0.97 <= overall.recall <= 0.995 and overall.precision >= 0.98
+    with_names = micro_average(clean_scores)
+    assert 0.94 <= with_names.recall <= 0.98 and 0.96 <= with_names.precision <= 0.995
 
 
 def test_another_seed_scores_alike():
     scores = evaluate(detect, pii_corpus(100, seed=7))
     assert all(s.recall >= RECALL_FLOOR.get(e, 0.95) - 0.03 for e, s in scores.items()), scores
-    overall = micro_average(scores)
+    overall = micro_average(_validated(scores))
     assert overall.recall >= 0.95 and overall.precision >= 0.97
 
 
@@ -547,7 +558,8 @@ def test_hard_negatives_fool_a_naive_detector_but_not_detect(clean, clean_scores
     naive_scores = evaluate(naive, clean, ["CREDIT_CARD", "EMAIL_ADDRESS"])
     for entity in ("CREDIT_CARD", "EMAIL_ADDRESS"):
         assert naive_scores[entity].precision < 0.9 < clean_scores[entity].precision, entity
-    decoys = {(i, a, b) for i, doc in enumerate(clean) for a, b, _ in doc.decoys}
+    # places made of names (Sierra Leone) are PERSON's known false alarms (tests/masking/test_person.py)
+    decoys = {(i, a, b) for i, doc in enumerate(clean) for a, b, kind in doc.decoys if kind != "region"}
     false_alarms = {(e.doc, e.span.start, e.span.end) for e in errors(detect, clean) if e.kind == "FP"}
     assert not decoys & false_alarms
 

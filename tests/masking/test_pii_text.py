@@ -2,13 +2,15 @@
 
 Every planted value is valid by its own rules (checked here with the validators and with
 phonenumbers directly), every decoy is invalid by them, spans are exact and disjoint, the same seed
-gives the same documents, and the adversarial corpus disguises the very same values.
+gives the same documents, and the adversarial corpus disguises the very same values. Names are
+planted in every form the corpus promises, from its own lists, without moving the other values.
 """
 
 from __future__ import annotations
 
 import random
 import re
+from collections import Counter
 
 import phonenumbers
 import pytest
@@ -17,8 +19,12 @@ from course_lib.data import LabelledDoc, pii_corpus
 from course_lib.data.pii_text import (
     BAD_DATES,
     BAD_SSNS,
+    DECOYS,
     DOMAINS,
     FAKE_EMAIL_DOMAINS,
+    FAMILY_NAMES,
+    GIVEN_NAMES,
+    NAME_DECOYS,
     PERTURBATIONS,
     ZERO_WIDTH_SPACE,
     disguise,
@@ -99,8 +105,43 @@ def _date_form(value: str) -> bool:
     return bool(re.fullmatch(r"[\w ,.:/-]+", value)) and bool(re.search(r"\d", value))
 
 
+_GIVEN = "(?:" + "|".join(map(re.escape, GIVEN_NAMES)) + ")"
+_FAMILY = "(?:" + "|".join(map(re.escape, FAMILY_NAMES)) + ")"
+_LAST_WORD = "(?:" + "|".join(re.escape(f.split()[-1]) for f in FAMILY_NAMES) + ")"
+NAME_FORMS = {
+    "family name": _FAMILY,
+    "given family": f"{_GIVEN} {_FAMILY}",
+    "middle initial": f"{_GIVEN} [A-Z]\\. {_FAMILY}",
+    "two given names": f"{_GIVEN} {_GIVEN} {_FAMILY}",
+    "double-barrelled": f"{_GIVEN} {_LAST_WORD}-{_LAST_WORD}",
+}
+
+
+def _name_form(value: str) -> str | None:
+    """Which form of a name ``value`` is, by the corpus's own name lists (None: none of them)."""
+    for form, pattern in NAME_FORMS.items():
+        if re.fullmatch(pattern, value):
+            return form
+    family, _, given = value.partition(", ")
+    if given in GIVEN_NAMES and family in {f.upper() for f in FAMILY_NAMES}:
+        return "FAMILY, Given"
+    if any(value == f"{g} {f}".lower() for g in GIVEN_NAMES for f in FAMILY_NAMES):
+        return "lower case"
+    return None
+
+
+def test_name_forms_reject_what_is_not_a_planted_name():
+    assert _name_form("Amara Okonkwo") == "given family" and _name_form("OKONKWO, Amara") == "FAMILY, Given"
+    assert _name_form("Pedro J. de la Cruz") == "middle initial"
+    assert _name_form("amara okonkwo") == "lower case"
+    for wrong in ("Amara", "Okonkwo Amara", "Amara okonkwo", "Amara  Okonkwo", "Baker Street",
+                  "Amara Okonkwo."):
+        assert _name_form(wrong) is None, wrong
+
+
 def test_every_planted_value_is_valid_by_its_own_rules(corpus):
     checks = {
+        "PERSON": lambda v: _name_form(v) is not None,
         "CREDIT_CARD": lambda v: luhn_valid(v) and card_issuer(re.sub(r"[ -]", "", v)) is not None,
         "EMAIL_ADDRESS": email_valid,
         "PHONE_NUMBER": _phone_valid,
@@ -137,8 +178,47 @@ def test_every_decoy_is_invalid_by_the_rules_it_imitates(corpus):
                 assert value in BAD_DATES
             elif kind == "fake_email":
                 assert not email_valid(value) and not tld_valid(value.rsplit(".", 1)[1])
+            elif kind == "word":  # a name used as a verb or a noun, at the start of a sentence
+                assert value in {"Will", "May", "Mark", "Bill", "Pat", "Grace"} and doc.text[b] == " "
+                assert a == 0 or doc.text[a - 2] in ".?"
+            else:
+                assert value in NAME_DECOYS[kind], (kind, value)
+            assert not any(a < s.end and s.start < b for s in doc.spans), (kind, value)
     assert kinds == {"order", "bad_card", "bad_iban", "bad_ip", "version", "bad_ssn", "bad_date",
-                     "fake_email"}
+                     "fake_email", "word", *NAME_DECOYS}
+
+
+def test_names_come_in_every_form_with_and_without_a_cue(corpus):
+    forms = Counter(_name_form(s.value(d.text)) for d in corpus for s in d.spans if s.entity == "PERSON")
+    total = sum(forms.values())
+    assert total >= 250 and set(forms) == {*NAME_FORMS, "FAMILY, Given", "lower case"}, forms
+    assert 0.4 <= forms["given family"] / total <= 0.65 and forms["lower case"] >= 5
+    before = [d.text[max(0, s.start - 9):s.start] for d in corpus for s in d.spans if s.entity == "PERSON"]
+    contexts = ("Patient ", "contact: ", "Dr ", ". ", "with ", " to ")
+    cues = Counter(next((c for c in contexts if b.endswith(c)), b) for b in before)
+    assert min(cues[c] for c in contexts) >= 8, cues
+
+
+def test_names_do_not_move_the_other_values(monkeypatch, corpus):
+    """Names come from a generator of their own: other name lists, same other values and their decoys."""
+    import course_lib.data.pii_text as pii_text
+
+    monkeypatch.setattr(pii_text, "GIVEN_NAMES", ("Xavier", "Yolanda"))
+    monkeypatch.setattr(pii_text, "FAMILY_NAMES", ("Zed",))
+    other = pii_corpus(200, seed=0)
+
+    def values(docs, person):
+        return [[(s.entity, s.value(d.text)) for s in d.spans if (s.entity == "PERSON") == person]
+                for d in docs]
+
+    assert values(other, False) == values(corpus, False)
+    def decoys(docs):  # the name decoys come from the names' generator too
+        return [[d.text[a:b] for a, b, kind in d.decoys if kind in DECOYS] for d in docs]
+
+    assert decoys(other) == decoys(corpus)
+    assert values(other, True) != values(corpus, True)
+    assert all(v.endswith("Zed") or v.startswith(("ZED", "xavier", "yolanda")) for doc in values(other, True)
+               for _, v in doc)
 
 
 def test_domain_lists_keep_their_promise():
@@ -180,7 +260,8 @@ def test_adversarial_corpus_disguises_the_same_values(corpus, adversarial):
     assert seen == set(PERTURBATIONS)
 
 
-def test_emails_are_disguised_only_in_ways_that_keep_them_readable(adversarial):
-    kinds = {k for doc in adversarial for s, k in zip(doc.spans, doc.perturbations)
-             if s.entity == "EMAIL_ADDRESS" and not re.search(r"\d", s.value(doc.text))}
-    assert kinds <= {"zero_width", "line_split"}
+@pytest.mark.parametrize("entity", ["EMAIL_ADDRESS", "PERSON"])
+def test_values_without_digits_are_disguised_only_in_ways_that_keep_them_readable(adversarial, entity):
+    kinds = Counter(k for doc in adversarial for s, k in zip(doc.spans, doc.perturbations)
+                    if s.entity == entity and not re.search(r"\d", s.value(doc.text)))
+    assert set(kinds) == {"zero_width", "line_split"} and min(kinds.values()) >= 40, kinds
