@@ -1,19 +1,29 @@
 """The exercise pipeline end to end: solutions score 100 %, untouched stubs 0, every mutant is
-rejected, and the batch grader survives every kind of broken or hostile submission."""
+rejected, the grader's data path gives the very verdicts of an in-process check, and the batch grader
+survives every kind of broken or hostile submission (tests/grading_fixtures/)."""
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import importlib
+import json
+import os
+import sys
 import textwrap
+import threading
 import time
+from pathlib import Path
 
+import numpy as np
 import pytest
 
-from course_lib.grading import exercise_names, get_exercise
+from course_lib.grading import exercise_names, get_exercise, wire
 from course_lib.grading.generate import make_exercise
-from course_lib.grading.grader import REPO_ROOT, grade_folder, grade_submission, snapshot
+from course_lib.grading.grader import REPO_ROOT, grade_folder, grade_submission
 from course_lib.grading.loader import run_exercise, run_task
+from course_lib.grading.remote import loopback
+from course_lib.grading.sandbox import bwrap_path, can_switch_uid
 
 pytestmark = pytest.mark.grading
 SOLUTIONS = REPO_ROOT / "solutions"
@@ -56,10 +66,91 @@ def test_every_task_rejects_every_mutant(name):
             assert result.reason, f"{task.name}: {mutant.__name__} rejected without a reason"
 
 
+@pytest.mark.parametrize("name", EXERCISES)
+def test_the_graders_data_path_gives_the_in_process_verdicts(name):
+    """Every mutant, correct variant and solution, called through the grader's plain-data path (the
+    arguments encoded, the call served as the child serves it, the answer rebuilt here), gets the
+    verdict, reason and hint of an in-process check: moving the work changed no checker's meaning."""
+    module = importlib.import_module(f"tests.exercises.mutants.ex{name}")
+    solution = importlib.import_module("tests.exercises.impl").load_solution(name)
+    exercise = get_exercise(name)
+    for task in exercise.tasks:
+        fns = [*module.MUTANTS[task.name], *getattr(module, "EQUIVALENTS", {}).get(task.name, []),
+               getattr(solution, task.function)]
+        for fn in fns:
+            here, there = run_task(task, fn=fn), run_task(task, fn=loopback(fn))
+            assert (there.status, there.reason, there.hint) == (here.status, here.reason, here.hint), \
+                f"{task.name}: {fn.__name__}"
+
+
+# --------------------------------------------------------------------------- plain data
+
+
+class _LyingStr(str):
+    def __eq__(self, other):
+        return True
+
+    __hash__ = str.__hash__
+
+
+class _LyingArray(np.ndarray):
+    def __eq__(self, other):
+        return np.ones(self.shape, dtype=bool)
+
+
+def _round_trip(value, strict=False):
+    blobs: list = []
+    tree = wire.encode(value, blobs, strict=strict)
+    header, blobs = wire.unpack(wire.pack({"v": tree}, blobs))
+    return wire.decode(header["v"], blobs)
+
+
+def test_values_come_back_as_exact_types_whatever_the_submission_returned():
+    s = _round_trip(_LyingStr("wrong"))
+    assert type(s) is str and s != "right"
+    a = _round_trip(np.arange(3.0).view(_LyingArray))
+    assert type(a) is np.ndarray and not np.array_equal(a, [9, 9, 9])
+    x = _round_trip(np.float32(0.5))
+    assert type(x) is np.float32 and x == 0.5
+    class Thing:  # noqa: E306
+        pass
+    t = _round_trip({"k": (1, Thing(), [True, None, 2**70, float("nan")])})
+    assert type(t["k"][1]).__name__ == "Thing" and isinstance(t["k"][1], wire.Opaque)
+    assert t["k"][2][:3] == [True, None, 2**70] and np.isnan(t["k"][2][3])
+    with pytest.raises(TypeError, match="cannot send a Thing"):
+        wire.encode(Thing(), [], strict=True)  # the grader sends only data it knows
+
+
+def test_decoding_refuses_what_is_not_plain_data():
+    import io as _io
+
+    buf = _io.BytesIO()
+    np.save(buf, np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    with pytest.raises(wire.WireError):
+        wire.decode({"$": "nd", "b": 0}, [buf.getvalue()])  # a pickled array
+    with pytest.raises(wire.WireError, match="unknown tag"):
+        wire.decode({"$": "probe", "cls": "os:system", "v": "id"}, [])  # only the child takes probes
+    deep: list = []
+    for _ in range(200):
+        deep = [deep]
+    with pytest.raises(wire.WireError, match="deeply"):
+        wire.decode(deep, [])
+    with pytest.raises(wire.WireError):
+        wire.unpack(b"\xff\xff\xff\x7f{}")
+    exc = wire.rebuild_exception({"type": "Evil", "bases": ["KeyError", "LookupError"],
+                                  "message": "'x'", "line": 3})
+    assert isinstance(exc, KeyError) and type(exc).__name__ == "Evil" and str(exc) == "'x'"
+    assert type(exc).__module__ == "submission" and exc.wire_line == 3
+
+
 # --------------------------------------------------------------------------- the batch grader
 
 SOLUTION_TEXT = (SOLUTIONS / "00_warmup.py").read_text()
 EX = get_exercise("00_warmup")
+FIXTURES = Path(__file__).parent / "grading_fixtures" / "00_warmup"
+ANSWERS = (FIXTURES / "_answers.py").read_text()
+TOKEN = f"course-grader-attack-{os.getpid()}-{int(time.time())}"
+SITE = Path(np.__file__).resolve().parents[1]  # the virtual environment's site-packages
 
 
 def _with(replacements: dict[str, str]) -> str:
@@ -73,12 +164,53 @@ def _with(replacements: dict[str, str]) -> str:
     return text
 
 
+def _fixture(name: str, **fill) -> str:
+    text = (FIXTURES / name).read_text().replace("# @@ANSWERS@@", ANSWERS).replace("@@TOKEN@@", TOKEN)
+    for key, value in fill.items():
+        text = text.replace(f"[]  # @@{key}@@", value).replace(f"@@{key}@@", value)
+    return text
+
+
+def _digest(path: Path) -> str | None:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
+
+
+def _survivors() -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                cmdline = Path(f"/proc/{entry}/cmdline").read_bytes()
+            except OSError:
+                continue
+            if TOKEN.encode() in cmdline and int(entry) != os.getpid():
+                found.append(int(entry))
+    return found
+
+
+# what each attack's real answers deserve (see tests/grading_fixtures/README.md)
+ATTACKS = {
+    "forge_isclose.py": 1, "forge_checkers.py": 1, "forge_results.py": 0, "lying_types.py": 0,
+    "outlive.py": 1, "fork_bomb.py": 1, "slow_writer.py": 1, "huge_answer.py": 1,
+    "tamper_files.py": 1, "odd_text.py": 1, "imports_solutions.py": 0, "reads_solutions.py": 1,
+}
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    """One folder with every abuse case, graded once; yields (rows by name, results, seconds)."""
-    folder = tmp_path_factory.mktemp("submissions")
-    grader_files = [REPO_ROOT / "tests" / "exercises" / "test_exercises.py",
-                    REPO_ROOT / "course_lib" / "grading" / "checks" / "ex00_warmup.py"]
+    """One folder with every abuse and attack case, graded while a second run grades innocent
+    submissions at the same time; returns what both runs produced and what was left behind."""
+    base = tmp_path_factory.mktemp("grading")
+    folder, other = base / "submissions", base / "other_class"
+    out, other_out = base / "out" / "gradebook.csv", base / "other_out" / "gradebook.csv"
+    canary = base / "protected" / "canary.py"
+    for d in (folder, other, canary.parent):
+        d.mkdir()
+    canary.write_text("# a file nobody may change\n")
+    evil = [REPO_ROOT / "course_lib" / "grading" / "checks" / f"ex99_{TOKEN.replace('-', '_')}.py",
+            SITE / f"zz_{TOKEN}.pth", REPO_ROOT / "solutions" / f"zz_{TOKEN}.py"]
+    victims = [folder / "correct.py", other / "alice.py", canary]
+    targets = [*map(str, victims), str(out), str(other_out), str(evil[0])]
     cases = {
         "correct.py": SOLUTION_TEXT,
         "empty.py": "",
@@ -98,58 +230,91 @@ def graded(tmp_path_factory):
         "loop_in_task.py": _with({"laplace_scale": "while True:\n    pass"}),
         "os_exit_in_task.py": _with({"mask_digits": "import os\nos._exit(7)"}),
         "memory_hog.py": _with({"magnitude_prune": "return [0.0] * (2 ** 33)"}),
-        "tamper.py": SOLUTION_TEXT + textwrap.dedent(f"""
-            from pathlib import Path as _P
-            for _f in {[str(p) for p in grader_files]!r}:
-                _P(_f).write_text("def test_everything_passes():\\n    pass\\n")
-            _P({str(REPO_ROOT / "course_lib" / "grading" / "checks" / "ex99_evil.py")!r}).write_text("x = 1")
-            """),
         "notes.txt": "I could not do it",
+        ".hidden.py": SOLUTION_TEXT,
     }
+    fill = {"TARGETS": repr(targets), "REPO": str(REPO_ROOT)}
+    for name in ATTACKS:
+        cases[name] = _fixture(name, **fill)
+    cases["tamper_files.py"] = _fixture("tamper_files.py", TARGETS=repr(
+        [(str(p), "import os; os.environ['PWNED'] = '1'\n") for p in [*evil, canary]]))
     for name, text in cases.items():
         (folder / name).write_text(text)
     (folder / "dana").mkdir()
     (folder / "dana" / "00_warmup.py").write_text(SOLUTION_TEXT)
     (folder / "erin").mkdir()
     (folder / "erin" / "homework.py").write_text(SOLUTION_TEXT)
+    with open(os.path.join(os.fsencode(folder), b"caf\xe9.py"), "w") as fh:  # not UTF-8
+        fh.write(ANSWERS)
+    (folder / "link_in.py").symlink_to(folder / "correct.py")
+    (folder / "link_out.py").symlink_to(SOLUTIONS / "00_warmup.py")
+    (folder / "link_broken.py").symlink_to(base / "nowhere.py")
+    (other / "alice.py").write_text(SOLUTION_TEXT)
+    (other / "bob.py").write_text(ANSWERS)
+    (other / "carol").mkdir()
+    (other / "carol" / "00_warmup.py").write_text(SOLUTION_TEXT)
+    before = {p: _digest(p) for p in [*victims, REPO_ROOT / "course_lib" / "grading" / "checks" /
+                                       "ex00_warmup.py"]}
+    pth_before = sorted(p.name for p in SITE.glob("*.pth"))
 
-    backup = {p: p.read_bytes() for p in snapshot()}
-    out = folder.parent / "gradebook.csv"
+    second: dict = {}
+
+    def second_run():
+        started = time.monotonic()
+        second["results"] = grade_folder(other, EX, other_out, workers=1, task_timeout=3, import_timeout=5)
+        second["seconds"] = time.monotonic() - started
+
+    thread = threading.Thread(target=second_run)
     started = time.monotonic()
+    thread.start()
     try:
-        results = grade_folder(folder, EX, out, task_timeout=3, import_timeout=5,
-                               quarantine=folder.parent / "quarantine")
+        results = grade_folder(folder, EX, out, task_timeout=3, import_timeout=5, workers=2,
+                               formats=("csv", "nbgrader", "gradescope", "feedback"))
+        seconds = time.monotonic() - started
+        thread.join(timeout=120)
+        survivors_at_end = _survivors()
+        book, other_book = out.read_bytes(), other_out.read_bytes()
+        time.sleep(1.0)  # anything left behind would strike now
+        survivors_later = _survivors()
+        changed = [str(p) for p, d in before.items() if _digest(p) != d]
+        changed += [str(p) for p, b in ((out, book), (other_out, other_book)) if p.read_bytes() != b]
+        created = [str(p) for p in evil if p.exists()]
+        pth_after = sorted(p.name for p in SITE.glob("*.pth"))
     finally:
-        intact = snapshot() == backup
-        for p, data in backup.items():  # belt and braces: never leave the repository damaged
-            if not p.exists() or p.read_bytes() != data:
-                p.write_bytes(data)
-        (REPO_ROOT / "course_lib" / "grading" / "checks" / "ex99_evil.py").unlink(missing_ok=True)
-    seconds = time.monotonic() - started
+        for p in evil:  # only what an attack created, named by this run's token
+            p.unlink(missing_ok=True)
+        for pid in _survivors():
+            os.kill(pid, 9)
     with open(out, newline="", encoding="utf-8") as fh:
         rows = {row["submission"]: row for row in csv.DictReader(fh)}
-    return {"rows": rows, "results": {r.name: r for r in results}, "seconds": seconds,
-            "intact": intact, "entries": len(cases) + 2, "quarantine": folder.parent / "quarantine"}
+    with open(other_out, newline="", encoding="utf-8") as fh:
+        other_rows = {row["submission"]: row for row in csv.DictReader(fh)}
+    return {"rows": rows, "results": {r.name: r for r in results}, "seconds": seconds, "out": out,
+            "entries": len(os.listdir(folder)), "other_rows": other_rows, "second": second,
+            "survivors": survivors_at_end + survivors_later, "changed": changed, "created": created,
+            "pth": (pth_before, pth_after)}
 
 
 def _points(row):
     return [int(row[t.name]) for t in EX.tasks]
 
 
-def test_nobody_is_lost_and_the_run_is_bounded(graded):
+def test_every_entry_gets_a_row_and_the_run_is_bounded(graded):
     assert len(graded["rows"]) == graded["entries"]
-    # 15 entries, two of them loop (3 s + 5 s limits): well under a minute in all
-    assert graded["seconds"] < 90
+    assert {".hidden.py", "caf\\udce9.py", "link_in.py", "link_broken.py"} <= set(graded["rows"])
+    # 35 entries, 2 at a time; the slowest use up their 3 s and 5 s limits
+    assert graded["seconds"] < 60
+    assert graded["second"]["seconds"] < 60
 
 
 def test_gradebook_columns(graded):
     row = graded["rows"]["correct.py"]
     assert list(row) == ["submission", *[t.name for t in EX.tasks], "total", "max", "percent",
-                         "reasons"]
+                         "reasons", "flags"]
 
 
 def test_correct_submissions_score_full(graded):
-    for name in ("correct.py", "dana"):
+    for name in ("correct.py", "dana", ".hidden.py", "link_in.py"):
         row = graded["rows"][name]
         assert _points(row) == [1, 1, 1, 1] and row["total"] == "4" and row["percent"] == "100.0"
         assert row["reasons"] == ""
@@ -162,7 +327,8 @@ def test_correct_submissions_score_full(graded):
     ("exit_at_import.py", "sys.exit(3)"),
     ("notes.txt", "not a Python file"),
     ("erin", "no 00_warmup.py in this folder"),
-    ("tamper.py", "modified the grader's files"),
+    ("link_out.py", "symbolic link to something outside the submissions folder"),
+    ("link_broken.py", "broken link"),
 ])
 def test_whole_submission_failures_score_zero_with_a_reason(graded, name, phrase):
     row = graded["rows"][name]
@@ -174,7 +340,7 @@ def test_whole_submission_failures_score_zero_with_a_reason(graded, name, phrase
 @pytest.mark.parametrize(("name", "lost_task", "phrase"), [
     ("prints_100mb.py", None, ""),
     ("missing_function.py", "magnitude_prune", "magnitude_prune() is not defined"),
-    ("raises.py", "quantize_symmetric", "raised KeyError: 'oops'"),
+    ("raises.py", "quantize_symmetric", "raised KeyError: 'oops' (line"),
     ("loop_in_task.py", "laplace_scale", "did not finish within 3 s"),
     ("os_exit_in_task.py", "mask_digits", "exited with code 7 while running mask_digits()"),
     ("memory_hog.py", "magnitude_prune", "raised MemoryError"),
@@ -188,12 +354,78 @@ def test_one_broken_task_costs_only_that_task(graded, name, lost_task, phrase):
         assert phrase in row["reasons"]
 
 
-def test_grader_files_are_intact_after_tampering(graded):
-    assert graded["intact"], "the grader did not restore its own files"
-    assert not (REPO_ROOT / "course_lib" / "grading" / "checks" / "ex99_evil.py").exists()
-    assert "tests/exercises/test_exercises.py" in graded["rows"]["tamper.py"]["reasons"]
-    kept = {p.name for p in graded["quarantine"].rglob("*.py")}
-    assert kept == {"test_exercises.py", "ex00_warmup.py", "ex99_evil.py"}  # evidence kept
+@pytest.mark.parametrize("name", sorted(ATTACKS))
+def test_an_attack_scores_what_its_real_answers_deserve(graded, name):
+    """Forged comparisons, replaced checkers, answers written in advance, lying return types, processes
+    left behind, fork bombs, endless output, oversized answers, tampering and odd text: each scores
+    exactly its real answers (laplace_scale right, the rest wrong), not the 4 the old grader gave."""
+    row = graded["rows"][name]
+    assert int(row["total"]) == ATTACKS[name], row["reasons"]
+    if ATTACKS[name] == 1:
+        assert row["laplace_scale"] == "1"
+
+
+@pytest.mark.parametrize(("name", "task", "phrase"), [
+    ("slow_writer.py", "mask_digits", "did not finish within 3 s"),
+    ("huge_answer.py", "mask_digits", "over the limit"),
+    ("huge_answer.py", "quantize_symmetric", "over the limit"),
+    ("huge_answer.py", "magnitude_prune", "raised OSError"),
+    ("forge_checkers.py", "mask_digits", "left the digit at position 0 visible"),
+    ("lying_types.py", "laplace_scale", "returned the wrong scale"),
+])
+def test_attacks_lose_their_tasks_for_the_right_reason(graded, name, task, phrase):
+    reasons = dict(r.split(": ", 1) for r in graded["rows"][name]["reasons"].split(" | "))
+    assert phrase in reasons[task], reasons[task]
+
+
+def test_innocent_learners_keep_their_scores_in_the_same_and_a_concurrent_run(graded):
+    assert graded["rows"]["correct.py"]["total"] == "4"
+    assert {n: r["total"] for n, r in graded["other_rows"].items()} == \
+        {"alice.py": "4", "bob.py": "1", "carol": "4"}
+
+
+def test_no_process_survives_and_nothing_outside_the_child_changed(graded):
+    assert graded["survivors"] == [], "processes started by a submission outlived the run"
+    assert graded["changed"] == [], "a submission changed a file outside its own folder"
+    assert graded["created"] == [], "a submission created a file in the course or the environment"
+    before, after = graded["pth"]
+    assert before == after, "the virtual environment's .pth files changed"
+
+
+def test_copying_the_reference_is_flagged(graded):
+    flags = {name: row["flags"] for name, row in graded["rows"].items()}
+    assert "identical to the reference solution" in flags["correct.py"]
+    assert "imports solutions/" in flags["imports_solutions.py"]
+    assert "solutions/" in flags["reads_solutions.py"]  # a path built at run time
+    assert flags["forge_isclose.py"] == "" and flags["caf\\udce9.py"] == ""
+
+
+def test_odd_text_is_written_safely(graded):
+    row = graded["rows"]["odd_text.py"]
+    assert "\\udcff" in row["reasons"] and "\x00" not in row["reasons"] and "\n" not in row["reasons"]
+    assert graded["out"].read_bytes().decode("utf-8")  # valid UTF-8 throughout
+
+
+def test_instructor_formats(graded):
+    out = graded["out"]
+    with open(out.with_name("gradebook-nbgrader.csv"), newline="", encoding="utf-8") as fh:
+        nb = list(csv.DictReader(fh))
+    assert list(nb[0]) == ["student_id", "assignment", "score", "max_score"]
+    assert {"student_id": "correct", "assignment": "00_warmup", "score": "4", "max_score": "4"} in nb
+    assert len(nb) == graded["entries"]
+    results = sorted((out.parent / "gradebook-gradescope").glob("*/results.json"))
+    assert len(results) == graded["entries"]
+    data = json.loads(next(p for p in results if p.parent.name.startswith("raises")).read_text())
+    assert data["score"] == 3 and [t["name"] for t in data["tests"]] == [t.name for t in EX.tasks]
+    assert set(data["tests"][2]) == {"name", "score", "max_score", "output", "visibility"}
+    assert "KeyError" in data["tests"][2]["output"] and data["tests"][0]["output"] == "correct"
+    feedback = next((out.parent / "gradebook-feedback").glob("forge_isclose*.txt")).read_text()
+    from course_lib.check import check
+
+    local = check("00_warmup", path=FIXTURES.parent.parent / "grading_fixtures" / "00_warmup" /
+                  "_answers.py", quiet=True).text().splitlines()
+    assert feedback.splitlines()[1:5] == local[1:5]  # the messages check() gives
+    assert "Score: 1/4" in feedback
 
 
 def test_grade_submission_rejects_bad_limits(tmp_path):
@@ -201,6 +433,8 @@ def test_grade_submission_rejects_bad_limits(tmp_path):
     f.write_text(SOLUTION_TEXT)
     with pytest.raises(ValueError, match="task_timeout"):
         grade_submission(f, EX, task_timeout=0)
+    with pytest.raises(ValueError, match="workers"):
+        grade_folder(tmp_path, EX, tmp_path / "g.csv", workers=0)
 
 
 def test_find_submissions_rejects_a_missing_folder(tmp_path):
@@ -208,9 +442,16 @@ def test_find_submissions_rejects_a_missing_folder(tmp_path):
         grade_folder(tmp_path / "nope", EX, tmp_path / "g.csv")
 
 
+def test_the_protections_in_force_here():
+    """The machine the tests run on has root and bubblewrap; on others the fallbacks are tested."""
+    if os.geteuid() == 0:
+        assert can_switch_uid()
+    if os.environ.get("COURSE_GRADER_NO_BWRAP") is None and Path("/usr/bin/bwrap").exists():
+        assert bwrap_path()
+
+
 def test_grade_cli_writes_a_gradebook(tmp_path):
     import subprocess
-    import sys
 
     folder = tmp_path / "subs"
     folder.mkdir()
@@ -219,17 +460,17 @@ def test_grade_cli_writes_a_gradebook(tmp_path):
     out = tmp_path / "book.csv"
     proc = subprocess.run(
         [sys.executable, "-m", "course_lib.grading", "grade", str(folder), "--exercise", "00",
-         "--out", str(out)], capture_output=True, text=True, cwd=REPO_ROOT, timeout=120,
+         "--out", str(out), "--formats", "csv"], capture_output=True, text=True, cwd=REPO_ROOT,
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
-    assert "2 submissions graded" in proc.stdout
+    assert "2 submissions graded" in proc.stdout and "isolation:" in proc.stdout
     rows = list(csv.reader(out.open(encoding="utf-8")))
     assert rows[1][0] == "'=evil.py" and rows[2][0] == "ann.py"  # formula-looking names defused
     assert rows[2][5:8] == ["4", "4", "100.0"]
     bad = subprocess.run([sys.executable, "-m", "course_lib.grading", "grade", str(folder),
                           "--exercise", "99"], capture_output=True, text=True, cwd=REPO_ROOT)
     assert bad.returncode == 2 and "exercise must be one of" in bad.stderr
-
 
 
 @pytest.mark.parametrize("name", EXERCISES)
@@ -241,3 +482,20 @@ def test_correct_answers_written_differently_pass(name):
         for fn in fns:
             result = run_task(exercise.task(task), fn=fn)
             assert result.passed, f"{task}: correct variant {fn.__name__} rejected: {result.reason}"
+
+
+def test_release_writes_a_learner_copy_without_answers(tmp_path):
+    from course_lib.grading.release import leaks, release
+
+    target = release(REPO_ROOT, tmp_path / "class")
+    assert (target / "course_lib" / "grading" / "grader.py").is_file()
+    assert (target / "exercises" / "00_warmup.py").is_file()
+    assert not (target / "solutions").exists() and not (target / "tests" / "exercises" / "mutants").exists()
+    assert not (target / ".git").exists() and not (target / ".venv").exists()
+    (target / "notebooks" / "sneaky.py").write_text(SOLUTION_TEXT)  # a copy slipped in elsewhere
+    from course_lib.grading.release import _reference
+
+    assert leaks(target, _reference(REPO_ROOT)) == [f"notebooks/sneaky.py: 00_warmup.{t.function}"
+                                                    for t in EX.tasks]
+    with pytest.raises(ValueError, match="target must be outside"):
+        release(REPO_ROOT, REPO_ROOT / "build" / "class")

@@ -279,11 +279,25 @@ def _preexec(limits: Limits, uid: int | None, use_bwrap: bool):
     return apply
 
 
-def _mask_args(hide: list[Path]) -> list[str]:
+def _reachable(path: Path, uid: int | None) -> bool:
+    """Whether ``uid`` may look up ``path`` (search permission on every folder above it)."""
+    if uid is None:
+        return True
+    for parent in path.parents:
+        st = parent.stat()
+        bit = 0o100 if st.st_uid == uid else 0o001
+        if not st.st_mode & bit:
+            return False
+    return True
+
+
+def _mask_args(hide: list[Path], uid: int | None) -> list[str]:
+    """Cover each folder with an empty one; a folder the child's uid cannot even reach needs no
+    cover (and bubblewrap, running as that uid, could not mount there)."""
     out = []
     for p in hide:
         p = Path(p).resolve()
-        if p.is_dir() and p != Path("/"):
+        if p.is_dir() and p != Path("/") and _reachable(p, uid):
             out += ["--tmpfs", str(p)]
     return out
 
@@ -315,7 +329,8 @@ def start(source: bytes, filename: str, *, limits: Limits, uid: int | None,
         env["HOME"] = cwd
         keep = [PACKAGE_ROOT, Path(sys.prefix).resolve()]
         cmd = [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
-        cmd += _mask_args([REPO_ROOT, *hide, Path("/root"), Path("/home"), Path("/run"), Path("/var/tmp")])
+        cmd += _mask_args([REPO_ROOT, *hide, Path("/root"), Path("/home"), Path("/run"), Path("/var/tmp")],
+                          uid)
         for p in keep:  # bring back what the child needs, read-only
             if p.is_relative_to(REPO_ROOT):
                 cmd += ["--ro-bind", str(p), str(p)]

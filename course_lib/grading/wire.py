@@ -21,12 +21,13 @@ import builtins
 import datetime as _dt
 import importlib
 import io
-import json
 import os
 import re
 import select
 import struct
 import time
+from json import dumps as _json_dumps
+from json import loads as _json_loads
 
 import numpy as np
 
@@ -82,7 +83,7 @@ def is_probe(obj) -> bool:
 
 def _npy(arr: np.ndarray, blobs: list) -> dict:
     buf = io.BytesIO()
-    np.save(buf, np.ascontiguousarray(arr), allow_pickle=False)
+    np.save(buf, arr, allow_pickle=False)  # any memory layout; ascontiguousarray would make 0-d 1-d
     blobs.append(buf.getvalue())
     return {"$": "nd", "b": len(blobs) - 1}
 
@@ -343,7 +344,7 @@ def _decode_pandas(tag, tree, blobs, depth, probes):
 
 
 def pack(header: dict, blobs: list) -> bytes:
-    head = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    head = _json_dumps(header, separators=(",", ":")).encode("utf-8")
     parts = [struct.pack("<I", len(head)), head, struct.pack("<I", len(blobs))]
     for b in blobs:
         parts += [struct.pack("<Q", len(b)), b]
@@ -355,7 +356,7 @@ def unpack(data: bytes) -> tuple[dict, list]:
     view = memoryview(data)
     try:
         (n,) = struct.unpack_from("<I", view, 0)
-        header = json.loads(bytes(view[4:4 + n]).decode("utf-8"))
+        header = _json_loads(bytes(view[4:4 + n]).decode("utf-8"))
         pos = 4 + n
         (count,) = struct.unpack_from("<I", view, pos)
         pos += 4
