@@ -499,3 +499,52 @@ def test_release_writes_a_learner_copy_without_answers(tmp_path):
                                                     for t in EX.tasks]
     with pytest.raises(ValueError, match="target must be outside"):
         release(REPO_ROOT, REPO_ROOT / "build" / "class")
+
+
+@pytest.mark.skipif(not can_switch_uid(), reason="needs root to give each child its own uid")
+def test_without_bubblewrap_the_own_uid_still_holds(tmp_path, monkeypatch):
+    """The fallback when bubblewrap is missing: forgery, processes left behind, fork bombs and
+    tampering fail the same way under the child's own uid and limits alone."""
+    from course_lib.grading import sandbox
+
+    monkeypatch.setattr(sandbox, "bwrap_path", lambda: None)
+    folder, canary = tmp_path / "subs", tmp_path / "canary.py"
+    folder.mkdir()
+    canary.write_text("# nobody may change this\n")
+    evil = REPO_ROOT / "course_lib" / "grading" / "checks" / f"ex98_{TOKEN.replace('-', '_')}.py"
+    out = tmp_path / "out" / "book.csv"
+    fill = {"TARGETS": repr([str(folder / "correct.py"), str(canary), str(out), str(evil)]),
+            "REPO": str(REPO_ROOT)}
+    (folder / "correct.py").write_text(SOLUTION_TEXT)
+    for name in ("forge_isclose.py", "forge_checkers.py", "outlive.py", "fork_bomb.py", "reads_solutions.py"):
+        (folder / name).write_text(_fixture(name, **fill))
+    (folder / "tamper_files.py").write_text(_fixture("tamper_files.py", TARGETS=repr(
+        [(str(p), "x = 1\n") for p in (evil, canary, SITE / f"zz_{TOKEN}.pth")])))
+    try:
+        rows = {r.name: r for r in grade_folder(folder, EX, out, workers=1, task_timeout=3, import_timeout=5)}
+        time.sleep(0.5)
+        survivors, created = _survivors(), [p for p in (evil, SITE / f"zz_{TOKEN}.pth") if p.exists()]
+    finally:
+        for p in (evil, SITE / f"zz_{TOKEN}.pth"):
+            p.unlink(missing_ok=True)
+        for pid in _survivors():
+            os.kill(pid, 9)
+    assert {n: r.total for n, r in rows.items()} == {
+        "correct.py": 4, "forge_isclose.py": 1, "forge_checkers.py": 1, "outlive.py": 1, "fork_bomb.py": 1,
+        "tamper_files.py": 1, "reads_solutions.py": 1}
+    assert "read files in solutions/" in rows["reads_solutions.py"].flags  # readable here, but noticed
+    assert survivors == [] and created == []
+    assert canary.read_text() == "# nobody may change this\n"
+    assert (folder / "correct.py").read_text() == SOLUTION_TEXT
+
+
+def test_the_submission_deadline_bounds_every_restart(tmp_path):
+    """Each task loops: after the submission's own limit no new child is started, whatever is left."""
+    f = tmp_path / "loops.py"
+    f.write_text("".join(f"def {t.function}(*args):\n    while True:\n        pass\n\n" for t in EX.tasks))
+    started = time.monotonic()
+    sub = grade_submission(f, EX, task_timeout=1.5, import_timeout=5, submission_timeout=2.5)
+    assert time.monotonic() - started < 6
+    assert [r.status for r in sub.results] == ["timeout"] * 4
+    assert "did not finish within 1.5 s" in sub.results[0].reason
+    assert all("used up its 2.5 s" in r.reason for r in sub.results[1:]), sub.reasons()
