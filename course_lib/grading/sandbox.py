@@ -10,7 +10,8 @@ Layers, each used when available (:func:`describe` says which are):
   other process uses, leased with a lock so that two grading runs never share one. It cannot write
   files it does not own, cannot signal the grader or another learner's process, is bound by a process
   limit that really applies (``RLIMIT_NPROC`` is not enforced for root), and every process it leaves
-  behind — even one that called ``setsid`` — is found and killed by that uid.
+  behind — even one that called ``setsid`` — is found and killed by that uid. Without bubblewrap it
+  also gets an empty network namespace.
 - **always**: a new session, a clean environment carrying a unique marker, ``python -I``, resource
   limits (CPU time, address space, processes, file size, open files, no core files), and after every
   submission the whole session, the uid and every process carrying the marker are killed.
