@@ -28,10 +28,14 @@ are *not* handled: they hide the value from these patterns (see ``course_lib.dat
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 
 import phonenumbers
+from phonenumbers import PhoneMetadata
+from phonenumbers.phonenumbermatcher import _SLASH_SEPARATED_DATES, _TIME_STAMPS
+from phonenumbers.phonenumberutil import _EXTN_PATTERNS_FOR_MATCHING, _PLUS_CHARS, _VALID_PUNCTUATION
 
 from .person import find_persons
 from .spans import Span
@@ -314,9 +318,202 @@ _NOT_PHONE_SHAPES = re.compile(
     r"|\d{1,3}(?:\.\d{1,3}){2,3}(?:/\d+)?"  # a version or a dotted quad
     r"|\d{1,2}([-/.])\d{1,2}\2\d{4}|\d{4}([-/.])\d{1,2}\3\d{1,2}"  # a date, real or not
 )
+# A window that is one of these shapes, its groups joined by one space, dot or dash (and a dotted
+# quad's "/prefix"): phonenumbers may find only the whole, a part glued to further digits (``_GLUED``)
+# or a prefix of at most three digits (no numbering plan has valid numbers that short).
+_NOT_PHONE_WINDOWS = re.compile(
+    r"[^\d+\uff0b(\[\uff08\uff3b]*(?:\d{3}([-. ])\d{2}\1\d{4}|\d{1,3}(?:\.\d{1,3}){2,3}(?:/\d{1,3})?"
+    r"|\d{1,2}([-.])\d{1,2}\2\d{4}|\d{4}([-.])\d{1,2}\3\d{1,2})\D*")
 
 _GLUED = re.compile(r"\d[ .-]|[ .-]\d")
 _IBAN_SHAPE = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?:[ -]?[A-Z0-9]){10,30}(?![A-Za-z0-9])")
+
+# What ``phonenumbers.PhoneNumberMatcher`` reads as one candidate: digits, its punctuation, plus signs and
+# brackets, and an extension after the last digit ("ext. 12", ";ext=12"), in phonenumbers' own terms.
+_PHONE_CHAR = f"[{_VALID_PUNCTUATION}{_PLUS_CHARS}(\\[\uff08\uff3b)\\]\uff09\uff3d#\uff03\\d]"
+_PHONE_RUN = re.compile(_PHONE_CHAR + "+", re.UNICODE | re.IGNORECASE)
+# a run with a digit, from its first character: one try per run, so linear however long the runs
+_PHONE_WINDOW = re.compile(f"(?<!{_PHONE_CHAR}){_PHONE_CHAR}*?\\d{_PHONE_CHAR}*", re.UNICODE | re.IGNORECASE)
+_EXTENSION = re.compile(_EXTN_PATTERNS_FOR_MATCHING, re.UNICODE | re.IGNORECASE)
+_VALID = phonenumbers.Leniency.VALID
+_DIGITS = re.compile(r"\d+")
+# No numbering plan has valid national numbers of fewer than four digits (Tokelau's have four); a
+# "+" number has a country code besides.
+_MIN_DIGITS = 4
+_DIGIT_CORE = re.compile(r"\d(?:.*\d)?[#\uff03]?", re.DOTALL)
+_PLUS = re.compile("[" + _PLUS_CHARS + "]")
+_LEAD = frozenset(_PLUS_CHARS + "(\\[\uff08\uff3b")
+# Joiners between digit groups, for the gate below: a single space, dot or dash glues the groups (a
+# number that starts or ends there is dropped as ``_GLUED``), anything else leaves them free.
+_JOINER = re.compile(r"\D+")
+_LETTER = re.compile(r"[^\W\d_]")
+_EXTENSION_CHARS = frozenset("#\uff03xX\uff58~\uff5e")
+# phonenumbers reads nothing in a candidate that holds a date with slashes (``3/10/2011``)
+# (_SLASH_SEPARATED_DATES), nor in one that is a time stamp followed by ":mm" (``2012-01-02 08:00``)
+_TIME_STAMP_SUFFIX = re.compile(r":[0-5]\d")
+_ONE_CANDIDATE = re.compile(
+    r"[^\d+\uff0b(\[\uff08\uff3b]*(\d{1,20}(?:[ ./-]{1,4}\d{1,20}){0,20})[^\d#\uff03]*")
+_GLUED_GROUPS = re.compile(r"\d{1,20}(?:[ .-]\d{1,20}){0,20}")
+_NUMBER_TYPES = ("fixed_line", "mobile", "toll_free", "premium_rate", "shared_cost", "personal_number",
+                 "voip", "pager", "uan", "voicemail")
+_TOKEN = re.compile(r"\\d|\[[^\]]*\]|\{[^}]*\}|[0-9]|.", re.DOTALL)
+
+
+def _across_groups(pattern: str) -> str:
+    """``pattern`` over digits, rewritten to read digit groups joined by ``,`` (glued) or ``;``
+    (free): an optional joiner after every digit it matches (quantifiers' ``{m,n}`` left alone)."""
+    return "".join(f"(?:{tok}[,;]?)" if tok == r"\d" or tok[0] == "[" or tok.isdigit() else tok
+                   for tok in _TOKEN.findall(pattern))
+
+
+def _without_group(pattern: str, n: int) -> str:
+    """``pattern`` with its ``n``-th capturing group removed (a group of plain brackets)."""
+    count, depth, start = 0, 0, None
+    for i, ch in enumerate(pattern):
+        if ch == "(" and (i == 0 or pattern[i - 1] != "\\"):
+            depth += 1
+            if not pattern.startswith("(?", i):
+                count += 1
+                if count == n:
+                    start, level = i, depth
+        elif ch == ")" and (i == 0 or pattern[i - 1] != "\\"):
+            if start is not None and depth == level:
+                return pattern[:start] + pattern[i + 1:]
+            depth -= 1
+    raise ValueError(f"pattern {pattern!r} has no group {n}")
+
+
+@functools.cache
+def _region_gate(region: str) -> tuple[re.Pattern, re.Pattern] | None:
+    """Patterns that the digits of every number phonenumbers validates (at ``Leniency.VALID``) when
+    it reads a candidate in ``region`` without a ``+`` fit, over a window's digit groups:
+
+    * the region's international dialling prefix and at least four digits (another country's number);
+    * its country code, (its national prefix and carrier code)? and a national number of one of the
+      types (fixed line, mobile, ...) of that country code's regions;
+    * (the national prefix)? and such a national number, the prefix being required where the
+      number's format asks for one (as phonenumbers checks: ``897879309`` is no French number).
+
+    ``(search, whole)``: ``search`` finds a run of groups from the window's start or a free joiner
+    to its end or a free joiner that fits, with the prefix rule left out; ``whole`` fits all groups.
+    None where phonenumbers rewrites the national prefix in ways this does not follow."""
+    metadata = PhoneMetadata.metadata_for_region(region)
+    if metadata is None:
+        raise ValueError(f"regions must be region codes that phonenumbers knows (e.g. {PHONE_REGIONS}), "
+                         f"got {region!r}")
+    code, prefix = metadata.country_code, metadata.national_prefix_for_parsing
+    rule = metadata.national_prefix_transform_rule
+    types = []
+    for other in phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(code, (region,)):
+        other_metadata = PhoneMetadata.metadata_for_region_or_calling_code(code, other)
+        if other_metadata is None:
+            continue
+        for kind in _NUMBER_TYPES:
+            desc = getattr(other_metadata, kind, None)
+            if desc is not None and desc.national_number_pattern:
+                types.append(desc.national_number_pattern)
+    main = PhoneMetadata.metadata_for_region(phonenumbers.region_code_for_country_code(code)) or metadata
+    formats = {True: [], False: []}  # national prefix required when formatting, or not
+    for number_format in main.number_format:
+        prefix_rule = number_format.national_prefix_formatting_rule
+        required = bool(prefix_rule) and not number_format.national_prefix_optional_when_formatting \
+            and not re.fullmatch(r"\(?\\1\)?", prefix_rule)
+        leading = number_format.leading_digits_pattern
+        formats[required].append((f"(?={leading[-1]})" if leading else "") + f"(?:{number_format.pattern})")
+    texts = [prefix or "", *types, *formats[True], *formats[False]]
+    if any("$" in t for t in texts) or (rule and not re.fullmatch(r"\\\d|\$\d", rule)):
+        return None
+    if rule:  # the national number is the prefix's last group: keep what comes before it
+        prefix = _without_group(prefix, int(rule[1:]))
+    g = _across_groups
+    end = "(?![0-9,])"
+    national = g(f"(?:{prefix})") if prefix else "(?!)"
+    idd = g(metadata.international_prefix or "(?!)") + "(?:[0-9][,;]?)"
+    unprefixed = ""
+    if formats[True]:  # a number in a format that asks for the prefix, and in no other, needs it
+        optional = "|".join(f"(?:{g(f)}){end}" for f in formats[False]) or "(?!)"
+        unprefixed = f"(?={optional})|(?!(?:{g('|'.join(formats[True]))}){end})"
+    number = g("(?:" + "|".join(f"(?:{t})" for t in dict.fromkeys(types)) + ")")
+    whole = f"(?:(?:{g(str(code))}{national}?|{national}|{unprefixed}){number}|{idd}{{4,}}){end}"
+    search = f"(?<![0-9,])(?:(?:{g(str(code))})?{national}?{number}{end}|{idd}{{4}})"
+    return re.compile(search), re.compile(whole)
+
+
+def _gate(window: str, runs: list[str], regions: tuple[str, ...]) -> list[str]:
+    """The regions in which the digit groups of ``window`` can hold a valid number that is not glued
+    to other digits: a necessary condition for phonenumbers to find one there, checked with one
+    regular expression instead of parsing every candidate in every region. All regions where an
+    extension may follow a digit (``#``, ``x``, ``~``, letters): its digits may end mid-group."""
+    after = window[window.index(runs[0]):]
+    if not _EXTENSION_CHARS.isdisjoint(after) or _LETTER.search(after):
+        return list(regions)
+    joiners = ["," if j in (" ", ".", "-") else ";" for j in _JOINER.findall(after)]
+    groups = ascii_digits(runs[0] + "".join(j + r for j, r in zip(joiners, runs[1:])))
+    whole = all(j == "," for j in joiners[:len(runs) - 1])
+    return [region for region in regions if (gate := _region_gate(region)) is None
+            or (gate[1].fullmatch(groups) if whole else gate[0].search(groups))]
+
+
+def _phone_windows(text: str):
+    """``(start, end)`` of each maximal run of characters a phone-number candidate may hold, with an
+    extension that follows its last digit; no candidate of ``PhoneNumberMatcher`` crosses a window's
+    edge, so matching each window (with a character of context on either side) finds what matching
+    the whole text finds."""
+    position = 0
+    while (m := _PHONE_WINDOW.search(text, position)) is not None:
+        start, end = m.span()
+        while True:
+            last = end
+            while last > start and not text[last - 1].isdecimal():
+                last -= 1
+            ext = _EXTENSION.match(text, last) if last > start else None
+            if ext is None or ext.end() <= end:
+                break
+            end = ext.end()
+            more = _PHONE_RUN.match(text, end)
+            if more:
+                end = more.end()
+        yield start, end
+        position = end
+
+
+def _window_matches(text: str, start: int, end: int, window: str, runs: list[str],
+                    regions: tuple[str, ...]) -> set[tuple[int, int, str]]:
+    """``(start, end, raw)`` of what ``PhoneNumberMatcher`` finds in ``text[start:end]`` in any of
+    ``regions``, given one character before and three after as context (the letters it checks
+    around a number and a time's ``:30``); ``window`` is ``text[start:end]``, ``runs`` its digit runs."""
+    one = _ONE_CANDIDATE.fullmatch(window)  # then phonenumbers' only candidate is group 1
+    if one and (_SLASH_SEPARATED_DATES.search(one.group(1)) or (
+            _TIME_STAMPS.search(one.group(1)) and _TIME_STAMP_SUFFIX.match(text, start + one.end(1)))):
+        return set()
+    blocks = sum(-(-len(r) // 20) for r in runs)  # phonenumbers' candidates: 21 blocks of 1-20 digits
+    if _PLUS.search(window) or (blocks > 21 and max(len(r) for r in runs) > 20):
+        todo = list(regions)
+    else:
+        todo = _gate(window, runs, regions)
+    left = max(0, start - 1)
+    context = text[left:end + 3]
+    found: set[tuple[int, int, str]] = set()
+    if one and _GLUED_GROUPS.fullmatch(one.group(1)):
+        # Only the whole can be kept (``_NOT_PHONE_WINDOWS``): ask phonenumbers about it alone, as
+        # its matcher does first, rather than about every part of it too.
+        candidate, offset = one.group(1), start + one.start(1)
+        for region in todo:
+            matcher = phonenumbers.PhoneNumberMatcher(context, region, leniency=_VALID)
+            if matcher._parse_and_verify(candidate, offset - left) is not None:
+                found.add((offset, offset + len(candidate), candidate))
+        return found
+    for n, region in enumerate(todo):
+        matches = [(left + m.start, left + m.end, m.raw_string)
+                   for m in phonenumbers.PhoneNumberMatcher(context, region, leniency=_VALID)]
+        matches = [m for m in matches if start <= m[0] and m[1] <= end]
+        found.update(matches)
+        if n == 0 and len(matches) == 1 and _PLUS.match(matches[0][2]):
+            s, e, _ = matches[0]
+            before, after = text[start:s], text[e:end]
+            if not _DIGITS.search(before + after) and not _LEAD.intersection(before):
+                break  # one "+" number is the window: every region reads it alike
+    return found
 
 
 def find_phone_numbers(text: str, regions: tuple[str, ...] = PHONE_REGIONS) -> list[Span]:
@@ -327,19 +524,35 @@ def find_phone_numbers(text: str, regions: tuple[str, ...] = PHONE_REGIONS) -> l
     quad (``1.2.3``, ``192.168.1.256``) or a date (``30.02.2023``), which numbering plans are not
     written like; digits glued by a space, dot or dash to further digits (``1644`` at the end
     of ``6200 6947 5086 1644``), which are part of a longer number; and digits inside an
-    IBAN-shaped code (``NL50 RMCE 6951 6637 63``, valid or not)."""
+    IBAN-shaped code (``NL50 RMCE 6951 6637 63``, valid or not).
+
+    Speed: ``phonenumbers`` parses every digit string it meets, in every region, which is most of the
+    cost of detection. So it is handed only windows of text that can hold a candidate
+    (``_phone_windows``), only in the regions where the digits can form a valid number at all
+    (``_gate``, a regular expression built from the same metadata), and a ``+`` number is read once.
+    What it finds is the same as when it reads the whole text in every region."""
+    if isinstance(regions, str) or not all(isinstance(r, str) for r in regions):
+        raise TypeError(f"regions must be a tuple of region codes, got {regions!r}")
+    regions = tuple(regions)
     codes = [(m.start(), m.end()) for m in _IBAN_SHAPE.finditer(text)]
     spans = set()
-    for region in regions:
-        for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID):
-            glued = (_GLUED.fullmatch(text, max(0, match.start - 2), match.start)
-                     or _GLUED.fullmatch(text, match.end, match.end + 2))
-            in_code = any(a <= match.start and match.end <= b for a, b in codes)
-            raw, start = match.raw_string, match.start
+    for a, b in _phone_windows(text):
+        window = text[a:b]
+        runs = _DIGITS.findall(window)
+        if sum(map(len, runs)) < _MIN_DIGITS or _NOT_PHONE_WINDOWS.fullmatch(window):
+            continue
+        if codes:
+            core = _DIGIT_CORE.search(text, a, b)  # first to last digit; '#' ends an extension
+            if any(x <= core.start() and core.end() <= y for x, y in codes):
+                continue
+        for start, end, raw in sorted(_window_matches(text, a, b, window, runs, regions)):
+            glued = (_GLUED.fullmatch(text, max(0, start - 2), start)
+                     or _GLUED.fullmatch(text, end, end + 2))
+            in_code = any(x <= start and end <= y for x, y in codes)
             if raw.startswith("(") and ")" not in raw:  # an unbalanced bracket belongs to the sentence
                 raw, start = raw[1:], start + 1
             if not (glued or in_code or _NOT_PHONE_SHAPES.fullmatch(raw)):
-                spans.add((start, match.end))
+                spans.add((start, end))
     return [Span(s, e, "PHONE_NUMBER", SCORES["PHONE_NUMBER"]) for s, e in sorted(spans)]
 
 

@@ -37,6 +37,8 @@ SEPARATORS = " -"
 
 def ascii_digits(text: str) -> str:
     """``text`` with every Unicode decimal digit (category Nd) replaced by its ASCII digit."""
+    if text.isascii():
+        return text
     return "".join(str(int(c)) if c.isdecimal() and not c.isascii() else c for c in text)
 
 
