@@ -548,3 +548,20 @@ def test_the_submission_deadline_bounds_every_restart(tmp_path):
     assert [r.status for r in sub.results] == ["timeout"] * 4
     assert "did not finish within 1.5 s" in sub.results[0].reason
     assert all("used up its 2.5 s" in r.reason for r in sub.results[1:]), sub.reasons()
+
+
+@pytest.mark.timeout(60)
+def test_a_child_that_stops_reading_cannot_hold_the_grader():
+    """A large request to a child that no longer reads its pipe ends at the deadline, not never."""
+    from course_lib.grading.remote import ChildGone, Deadline, Session
+    from course_lib.grading.sandbox import Limits, uid_lease
+
+    source = b"import os, time\ndef f(x):\n    return len(x)\nos.read = lambda *a: time.sleep(1e6)\n"
+    with uid_lease() as uid, Session(source, "00_warmup.py", limits=Limits(), uid=uid) as session:
+        session.deadlines = [Deadline.after(5, "load")]
+        assert session.load(["f"])["functions"] == {"f": True}
+        session.deadlines = [Deadline.after(1.0, "stalled")]
+        started = time.monotonic()
+        with pytest.raises(ChildGone, match="stalled"):
+            session.function("f")("x" * 5_000_000)
+        assert time.monotonic() - started < 3

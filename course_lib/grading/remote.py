@@ -62,7 +62,7 @@ class Session:
             raise ChildGone("crashed", "the process had already ended")
         deadline = min(self.deadlines, key=lambda d: d.at) if self.deadlines else None
         try:
-            wire.send(self.child.to_child, wire.pack(header, blobs))
+            wire.send(self.child.to_child, wire.pack(header, blobs), deadline.at if deadline else None)
             data = wire.receive(self.child.from_child, self.limit, deadline.at if deadline else None)
             answer, out = wire.unpack(data)
         except wire.Timeout:

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import fcntl
 import os
 import secrets
 import shutil
@@ -115,6 +114,8 @@ def uid_lease():
     if not can_switch_uid():
         yield None
         return
+    import fcntl
+
     LOCK_DIR.mkdir(mode=0o700, exist_ok=True)
     os.chmod(LOCK_DIR, 0o700)
     start = secrets.randbelow(UID_SLOTS)
@@ -152,12 +153,18 @@ def _proc_status(pid: str) -> dict[str, str]:
     return out
 
 
+def _proc_entries() -> list[str]:
+    """Process ids listed in /proc (none where there is no /proc, e.g. macOS)."""
+    try:
+        return [e for e in os.listdir("/proc") if e.isdigit()]
+    except OSError:
+        return []
+
+
 def pids_of_uid(uid: int) -> list[int]:
     """Live (not zombie) processes whose real or effective uid is ``uid``."""
     found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
+    for entry in _proc_entries():
         st = _proc_status(entry)
         uids = st.get("Uid", "").split()
         if str(uid) in uids[:2] and not st.get("State", "").startswith(("Z", "X")):
@@ -169,8 +176,8 @@ def pids_with_marker(marker: str) -> list[int]:
     """Processes whose initial environment carries ``MARKER=marker`` (those this account can read)."""
     needle = f"{MARKER}={marker}".encode()
     found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit() or int(entry) == os.getpid():
+    for entry in _proc_entries():
+        if int(entry) == os.getpid():
             continue
         try:
             with open(f"/proc/{entry}/environ", "rb") as fh:

@@ -375,12 +375,25 @@ def unpack(data: bytes) -> tuple[dict, list]:
     return header, blobs
 
 
-def send(fd: int, data: bytes) -> None:
-    """Write one framed message (``u64 length`` then the bytes) to ``fd``."""
+def send(fd: int, data: bytes, deadline: float | None = None) -> None:
+    """Write one framed message (``u64 length`` then the bytes) to ``fd``; with a ``deadline``, the
+    pipe is written without blocking, so a reader that stops reading cannot hold the writer."""
     data = struct.pack("<Q", len(data)) + data
     view = memoryview(data)
+    if deadline is not None:
+        os.set_blocking(fd, False)
     while view:
-        n = os.write(fd, view)
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise Timeout()
+            _, ready, _ = select.select([], [fd], [], left)
+            if not ready:
+                raise Timeout()
+        try:
+            n = os.write(fd, view[: 1 << 16])
+        except BlockingIOError:
+            continue
         view = view[n:]
 
 
