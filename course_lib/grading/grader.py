@@ -40,6 +40,7 @@ __all__ = ["PACKAGE_ROOT", "REPO_ROOT", "SubmissionResult", "find_submissions", 
            "grade_submission", "write_gradebook", "write_outputs"]
 
 MAX_SOURCE_BYTES = 2 * 1024 * 1024
+MAX_TASK_BYTES = 512 * 1024 * 1024  # all the answers of one task together (one is at most 64 MB)
 
 
 @dataclass
@@ -245,6 +246,7 @@ class _Grading:
                 session.deadlines = [self.whole, Deadline.after(
                     self.task_timeout, f"{task.function}() did not finish within {self.task_timeout:g} s "
                     "(an endless loop?)")]
+                session.budget = MAX_TASK_BYTES
                 try:
                     done[task.name] = run_task(task, fn=session.function(task.function))
                 except ChildGone as gone:

@@ -46,6 +46,7 @@ class Session:
         self.child, self.path = start(source, filename, limits=limits, uid=uid, hide=list(hide))
         self.limit = max_message_mb * 1024 * 1024
         self.deadlines: list[Deadline] = []
+        self.budget = 512 * 1024 * 1024  # bytes it may still send; the grader resets it per task
 
     def close(self) -> None:
         self.child.close()
@@ -63,7 +64,9 @@ class Session:
         deadline = min(self.deadlines, key=lambda d: d.at) if self.deadlines else None
         try:
             wire.send(self.child.to_child, wire.pack(header, blobs), deadline.at if deadline else None)
-            data = wire.receive(self.child.from_child, self.limit, deadline.at if deadline else None)
+            data = wire.receive(self.child.from_child, min(self.limit, self.budget),
+                                deadline.at if deadline else None)
+            self.budget -= len(data)
             answer, out = wire.unpack(data)
         except wire.Timeout:
             self.close()
@@ -157,7 +160,8 @@ class RemoteFunction:
             exc = wire.rebuild_exception(exc) if exc is not None else None
             if exc is None and len(values) != times:
                 raise wire.WireError("missing results")
-        except (wire.WireError, KeyError, IndexError, ValueError, TypeError, RecursionError) as e:
+        except (wire.WireError, KeyError, IndexError, ValueError, TypeError, AttributeError,
+                RecursionError) as e:
             self.session.close()
             raise ChildGone("error", f"the process sent an answer the grader cannot read "
                             f"({type(e).__name__})") from None

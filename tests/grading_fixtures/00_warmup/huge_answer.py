@@ -9,7 +9,7 @@ import numpy as np
 
 
 def mask_digits(text, keep_last=4):  # noqa: F811
-    return "x" * (100 * 1024 * 1024)
+    return np.ones(9_000_000)  # 72 MB
 
 
 def quantize_symmetric(x, bits=8):  # noqa: F811
