@@ -53,10 +53,20 @@ def test_untouched_exercises_score_zero(name, tmp_path):
     assert {r.status for r in results} == {"not_implemented"}
 
 
+def _same_through_the_grader(task, fn, here):
+    """``fn`` behind the batch grader's plain-data path (arguments encoded, the call served as the
+    grading child serves it, the answer rebuilt) must get the in-process verdict, reason and hint:
+    moving the work out of the grader changed no checker's meaning."""
+    there = run_task(task, fn=loopback(fn))
+    assert (there.status, there.reason, there.hint) == (here.status, here.reason, here.hint), \
+        f"{task.name}: {getattr(fn, '__name__', fn)} is judged differently by the batch grader"
+
+
 @pytest.mark.parametrize("name", EXERCISES)
 def test_every_task_rejects_every_mutant(name):
     mutants = importlib.import_module(f"tests.exercises.mutants.ex{name}").MUTANTS
     exercise = get_exercise(name)
+    solution = importlib.import_module("tests.exercises.impl").load_solution(name)
     assert set(mutants) == {t.name for t in exercise.tasks}, "each task needs mutants"
     for task in exercise.tasks:
         assert mutants[task.name], f"task {task.name} has no mutant"
@@ -64,23 +74,9 @@ def test_every_task_rejects_every_mutant(name):
             result = run_task(task, fn=mutant)
             assert not result.passed, f"{task.name}: mutant {mutant.__name__} was accepted"
             assert result.reason, f"{task.name}: {mutant.__name__} rejected without a reason"
-
-
-@pytest.mark.parametrize("name", EXERCISES)
-def test_the_graders_data_path_gives_the_in_process_verdicts(name):
-    """Every mutant, correct variant and solution, called through the grader's plain-data path (the
-    arguments encoded, the call served as the child serves it, the answer rebuilt here), gets the
-    verdict, reason and hint of an in-process check: moving the work changed no checker's meaning."""
-    module = importlib.import_module(f"tests.exercises.mutants.ex{name}")
-    solution = importlib.import_module("tests.exercises.impl").load_solution(name)
-    exercise = get_exercise(name)
-    for task in exercise.tasks:
-        fns = [*module.MUTANTS[task.name], *getattr(module, "EQUIVALENTS", {}).get(task.name, []),
-               getattr(solution, task.function)]
-        for fn in fns:
-            here, there = run_task(task, fn=fn), run_task(task, fn=loopback(fn))
-            assert (there.status, there.reason, there.hint) == (here.status, here.reason, here.hint), \
-                f"{task.name}: {fn.__name__}"
+            _same_through_the_grader(task, mutant, result)
+        fn = getattr(solution, task.function)
+        _same_through_the_grader(task, fn, run_task(task, fn=fn))
 
 
 # --------------------------------------------------------------------------- plain data
@@ -482,6 +478,7 @@ def test_correct_answers_written_differently_pass(name):
         for fn in fns:
             result = run_task(exercise.task(task), fn=fn)
             assert result.passed, f"{task}: correct variant {fn.__name__} rejected: {result.reason}"
+            _same_through_the_grader(exercise.task(task), fn, result)
 
 
 def test_release_writes_a_learner_copy_without_answers(tmp_path):
