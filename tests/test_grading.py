@@ -394,6 +394,7 @@ def test_copying_the_reference_is_flagged(graded):
     assert "imports solutions/" in flags["imports_solutions.py"]
     assert "solutions/" in flags["reads_solutions.py"]  # a path built at run time
     assert flags["forge_isclose.py"] == "" and flags["caf\\udce9.py"] == ""
+    assert flags["link_in.py"].startswith("a link to correct.py in the submissions folder")
 
 
 def test_odd_text_is_written_safely(graded):

@@ -170,6 +170,7 @@ def grade_submission(
                   submission_timeout=submission_timeout)
     limits = Limits(memory_mb=memory_mb, cpu_seconds=int(submission_timeout) + 5)
     path = Path(path)
+    hide = (*hide, path.resolve().parent)  # the child has its own copy; the folder may hold others'
     sub = SubmissionResult(name or path.name, str(path))
     started = time.monotonic()
     done: dict[str, TaskResult] = {}
@@ -431,12 +432,23 @@ def write_outputs(results: list[SubmissionResult], exercise: Exercise, out: str 
 
 
 def _grade_one(args) -> SubmissionResult:
-    name, path, problem, exercise_name, kwargs = args
+    name, path, problem, exercise_name, kwargs, link = args
     exercise = get_exercise(exercise_name)
     if path is None:
         return SubmissionResult(name, "", [TaskResult(t.name, 0, t.points, "missing", problem)
                                            for t in exercise.tasks])
-    return grade_submission(path, exercise, name=name, **kwargs)
+    sub = grade_submission(path, exercise, name=name, **kwargs)
+    if link:
+        sub.flags.insert(0, f"a link to {link} in the submissions folder")
+    return sub
+
+
+def _link(folder: Path, name: str, path: Path | None) -> str:
+    """Where a linked entry leads, relative to the submissions folder ('' when it is no link)."""
+    entry = folder / name
+    if path is None or not (entry.is_symlink() or (entry / path.name).is_symlink()):
+        return ""
+    return path.relative_to(folder.resolve()).as_posix()
 
 
 def grade_folder(folder, exercise: Exercise, out, *, progress=None, workers: int = 2,
@@ -448,7 +460,7 @@ def grade_folder(folder, exercise: Exercise, out, *, progress=None, workers: int
     entries = find_submissions(folder, exercise)
     out = Path(out)
     hide = tuple(kwargs.pop("hide", ())) + (Path(folder).resolve(), out.resolve().parent)
-    jobs = [(name, path, problem, exercise.name, {**kwargs, "hide": hide})
+    jobs = [(name, path, problem, exercise.name, {**kwargs, "hide": hide}, _link(Path(folder), name, path))
             for name, path, problem in entries]
     results: list[SubmissionResult] = []
     if workers == 1 or len(jobs) < 2:
