@@ -27,8 +27,8 @@ not a known given name (``Patient``, ``Contact``) is dropped from the run.
 "Known" names are those of the gazetteer: the given and family names of every Latin-script locale of
 the ``faker`` package (about 20 000 of each, with their romanised Chinese, Japanese and Korean names),
 compared without accents. Its misses are names it does not know outside any context, and names
-written in a form it does not read (all capitals, a line break inside). ``pii_corpus`` plants names
-from lists of its own, so that its recall measures names the gazetteer does not know, too.
+written in a form it does not read (all capitals, lower case, a line break inside). ``pii_corpus``
+plants names from lists of its own, so that its recall measures names the gazetteer does not know, too.
 """
 
 from __future__ import annotations
@@ -44,10 +44,10 @@ from .spans import Span
 TITLES = frozenset({"Dr", "Mr", "Mrs", "Ms", "Miss", "Mx", "Prof", "Professor", "Sir", "Dame", "Rev"})
 PARTICLES = frozenset({"de", "la", "del", "della", "di", "da", "das", "do", "dos", "du", "le", "van", "von",
                        "der", "den", "ter", "ten", "bin", "ibn", "al", "el"})
-CUES = re.compile(r"(?:\b(?:patient|claimant|holder|contact|name|applicant|client|tenant|resident|carer|"
-                  r"guardian|spouse|son|daughter|wife|husband|mother|father|partner|signed|user)\b"
-                  r"[ \t]*[:(,]?[ \t]*)$", re.IGNORECASE)
-CUE_WINDOW = 40
+#: Words that, right before a name (after optional spaces and one ``:``, ``(`` or ``,``), say it is one.
+CUES = frozenset({"patient", "claimant", "holder", "contact", "name", "applicant", "client", "tenant",
+                  "resident", "carer", "guardian", "spouse", "son", "daughter", "wife", "husband", "mother",
+                  "father", "partner", "signed", "user"})
 #: Words that make a run of capitalised words a place, an institution or a thing named after someone.
 NOT_A_PERSON = frozenset({
     "street", "st", "road", "rd", "avenue", "ave", "lane", "square", "drive", "terrace", "crescent", "close",
@@ -105,6 +105,14 @@ def gazetteer() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(given), frozenset(family)
 
 
+def known_name(word: str) -> bool:
+    """Whether ``word`` is a given or family name of the gazetteer (accents and case ignored)."""
+    if not isinstance(word, str):
+        raise TypeError(f"word must be a str, got {type(word).__name__}")
+    given, family = gazetteer()
+    return _known(word, given) or _known(word, family)
+
+
 def _known(word: str, names: frozenset[str]) -> bool:
     """Whether ``word`` (or every part of a hyphenated ``word``) is in ``names``."""
     folded = _fold(word)
@@ -124,10 +132,23 @@ def _is_word(token: str) -> bool:
 
 
 def _cue_before(text: str, start: int) -> bool:
-    return CUES.search(text, max(0, start - CUE_WINDOW), start) is not None
+    """Whether a word of ``CUES`` ends right before ``start`` (bounded look-back: linear time)."""
+    i = start
+    while i > 0 and text[i - 1] in " \t":
+        i -= 1
+    if i > 0 and text[i - 1] in ":(,":
+        i -= 1
+        while i > 0 and text[i - 1] in " \t":
+            i -= 1
+    j = i
+    while j > 0 and i - j <= 12 and text[j - 1].isalnum():
+        j -= 1
+    return (j == 0 or not text[j - 1].isalnum()) and text[j:i].lower() in CUES
 
 
-def _score(text: str, start: int, words: list[str], title: bool, given: frozenset, family: frozenset):
+def _score(text: str, start: int, words: list[str], title: bool, given: frozenset,
+           family: frozenset) -> float | None:
+    """The score of the module docstring's table, or None: not reported."""
     n = len(words)
     if title:
         return 0.85
@@ -161,7 +182,10 @@ def find_persons(text: str) -> list[Span]:
         while i < j and tokens[i][2].rstrip(".") in TITLES:
             i, title = i + 1, True
         if not title:
-            if _sentence_start(text, m.start()):  # every word is capitalised there
+            at_start = _sentence_start(text, m.start())
+            while i < j and tokens[i][2].endswith("."):  # "S." may end the sentence before ("... 4BL4 S.")
+                i, at_start = i + 1, True
+            if at_start:  # every word is capitalised there
                 while i < j and not (_is_word(tokens[i][2]) and _known(tokens[i][2], given)
                                      or _cue_before(text, tokens[i][0])):
                     i += 1
