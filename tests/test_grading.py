@@ -189,6 +189,7 @@ ATTACKS = {
     "forge_isclose.py": 1, "forge_checkers.py": 1, "forge_results.py": 0, "lying_types.py": 0,
     "outlive.py": 1, "fork_bomb.py": 1, "slow_writer.py": 1, "huge_answer.py": 1,
     "tamper_files.py": 1, "odd_text.py": 1, "imports_solutions.py": 0, "reads_solutions.py": 1,
+    "uses_the_checkers.py": 0,
 }
 
 
@@ -392,6 +393,7 @@ def test_copying_the_reference_is_flagged(graded):
     flags = {name: row["flags"] for name, row in graded["rows"].items()}
     assert "identical to the reference solution" in flags["correct.py"]
     assert "imports solutions/" in flags["imports_solutions.py"]
+    assert "imports the grader's checkers" in flags["uses_the_checkers.py"]
     assert "solutions/" in flags["reads_solutions.py"]  # a path built at run time
     assert flags["forge_isclose.py"] == "" and flags["caf\\udce9.py"] == ""
     assert flags["link_in.py"].startswith("a link to correct.py in the submissions folder")

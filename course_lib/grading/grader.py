@@ -107,6 +107,10 @@ def copy_flags(tree: ast.AST, exercise: Exercise, reference: dict[str, str] | No
                 flags.append("refers to solutions/ in a string")
         if any(n == "solutions" or n.startswith("solutions.") for n in names):
             flags.append("imports solutions/")
+        if any(n.startswith("course_lib.grading") for n in names) or (
+                isinstance(node, ast.ImportFrom) and node.module == "course_lib"
+                and any(a.name == "grading" for a in node.names)):
+            flags.append("imports the grader's checkers")
     reference = _reference_functions(exercise) if reference is None else reference
     mine = _functions(tree)
     same = [t.function for t in exercise.tasks

@@ -3,9 +3,10 @@
 Layers, each used when available (:func:`describe` says which are):
 
 - **bubblewrap** (``bwrap``): a read-only view of the file system in which the course folder shows only
-  ``course_lib/`` and the virtual environment (no ``solutions/``, ``tests/``, no other learner's
-  file, no gradebook), an empty private ``/tmp``, a size-limited writable working folder, no network,
-  its own process-ID namespace (when its first process dies, all die) and its own session.
+  ``course_lib/`` without the checkers, and the virtual environment (no ``solutions/``, ``tests/``,
+  no other learner's file, no gradebook), an empty private ``/tmp``, a size-limited writable working
+  folder, no network, its own process-ID namespace (when its first process dies, all die) and its own
+  session.
 - **a user id of its own** (when the grader runs as root): each child runs under a numeric uid that no
   other process uses, leased with a lock so that two grading runs never share one. It cannot write
   files it does not own, cannot signal the grader or another learner's process, is bound by a process
@@ -342,6 +343,7 @@ def start(source: bytes, filename: str, *, limits: Limits, uid: int | None,
         for p in keep:  # bring back what the child needs, read-only
             if p.is_relative_to(REPO_ROOT):
                 cmd += ["--ro-bind", str(p), str(p)]
+        cmd += ["--tmpfs", str(PACKAGE_ROOT / "grading" / "checks")]  # the references stay hidden
         cmd += ["--tmpfs", "/tmp", "--ro-bind", str(subdir), "/tmp/submission",
                 "--size", str(limits.scratch_mb * 1024 * 1024), "--tmpfs", cwd, "--chdir", cwd,
                 "--unshare-all", "--die-with-parent", "--new-session", "--clearenv"]

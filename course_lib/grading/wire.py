@@ -70,7 +70,7 @@ def opaque(type_name: str) -> Opaque:
 
 # --------------------------------------------------------------------------- probes
 
-PROBE_PREFIX = "course_lib.grading.checks."
+PROBE_MODULE = "course_lib.grading.probes"
 
 
 def is_probe(obj) -> bool:
@@ -265,7 +265,7 @@ def decode(tree, blobs: list, depth: int = 0, probes: bool = False):
             return _rng(tree, blobs, depth)
         if tag == "probe" and probes:
             module, _, name = _str(tree.get("cls")).partition(":")
-            if not module.startswith(PROBE_PREFIX):
+            if module != PROBE_MODULE:
                 raise WireError("unknown probe")
             cls = getattr(importlib.import_module(module), name)
             return cls.from_wire(decode(v, blobs, depth + 1, probes))

@@ -16,6 +16,7 @@ import random
 import string
 from datetime import date, datetime, timedelta
 
+from ..probes import CountedStr, Counter, OnceIterable
 from ..spec import CheckFailure, Exercise, Task
 from ._common import expect_error
 
@@ -341,50 +342,9 @@ def _sha(value: str) -> str:
     return hashlib.new("sha256", value.encode("utf-8")).hexdigest()
 
 
-class _Counter:
-    encoded = 0
-
-
-class _CountedStr(str):
-    """A candidate that counts how often it is encoded (each hash needs one encode)."""
-
-    __slots__ = ()
-
-    def encode(self, *args, **kwargs):
-        _Counter.encoded += 1
-        return super().encode(*args, **kwargs)
-
-
-class _Candidates:
-    """An iterable of candidates that, like a generator or a file, can be read only once."""
-
-    def __init__(self, values):
-        self.values = [_CountedStr(v) for v in values]
-        self.passes = 0
-
-    def __iter__(self):
-        self.passes += 1
-        return iter(self.values if self.passes == 1 else [])
-
-    # The batch grader calls the function in another process: the candidates are rebuilt there, and
-    # what they saw (passes, encodes) comes back as numbers.
-    def wire_state(self) -> list[str]:
-        self.encoded_at_call = _Counter.encoded
-        return [str(v) for v in self.values]
-
-    @classmethod
-    def from_wire(cls, values) -> _Candidates:
-        made = cls([v for v in values if isinstance(v, str)])
-        made.encoded_before = _Counter.encoded
-        return made
-
-    def wire_report(self) -> dict:
-        return {"passes": self.passes, "encoded": _Counter.encoded - getattr(self, "encoded_before", 0)}
-
-    def wire_absorb(self, report) -> None:
-        if isinstance(report, dict):
-            self.passes = int(report.get("passes", self.passes))
-            _Counter.encoded = self.encoded_at_call + int(report.get("encoded", 0))
+# Candidates that count how they are used; they live in ``probes`` so that the grading child can
+# rebuild them without seeing the checkers.
+_Counter, _CountedStr, _Candidates = Counter, CountedStr, OnceIterable
 
 
 def _attack(fn, targets: list[str], values: list[str], call: str) -> None:
