@@ -139,8 +139,12 @@ def main(argv: list[str]) -> int:
     if command == "lab":
         # Containers and CI often run as root, which JupyterLab refuses without --allow-root.
         as_root = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
+        # Notebooks are sent with the metadata the course's kernel reports, so opening one does not
+        # mark it modified (course_lib/labcontents.py); the files change only when saved.
         return in_venv(["-m", "jupyter", "lab", f"--ServerApp.root_dir={ROOT}",
-                        "--LabApp.default_url=/lab/tree/notebooks", *as_root, *rest])
+                        "--LabApp.default_url=/lab/tree/notebooks",
+                        "--ServerApp.contents_manager_class=course_lib.labcontents.CourseContentsManager",
+                        *as_root, *rest])
     if command == "test":
         # FAST mode, one thread per process (notebooks must not fight over 2 cores), no display.
         return in_venv(["-m", "pytest", *rest], {
