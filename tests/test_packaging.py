@@ -124,11 +124,19 @@ def test_the_supported_pythons_agree_everywhere():
     low, high = SUPPORTED[0], SUPPORTED[-1]
     assert [v for v in ["3.9", *SUPPORTED, "3.14"] if requires.contains(v + ".0")] == SUPPORTED
     assert PYPROJECT["tool"]["ruff"]["target-version"] == "py" + low.replace(".", "")
-    assert f"Python {low}–{high}" in README
+    assert f"Python {low}–{high}" in README and f"on {low} and {high}" in README
     assert f"(Python {low}-{high})" in REQUIREMENTS_TEXT.splitlines()[0]
     ci = (REPO_ROOT / ".ci" / "run").read_text()
     legs = re.search(r"^\s*for\s+version\s+in\s+([\d. ]+);", ci, re.MULTILINE)
     assert legs and legs.group(1).split() == [low, high], "CI tests the oldest and newest supported Python"
+
+
+def test_the_readme_names_every_package_pinned_differently_by_python():
+    differing = {name for name in REQUIREMENTS
+                 if len({pins(REQUIREMENTS_TEXT, python)[name] for python in SUPPORTED}) > 1}
+    for name in differing:
+        versions = sorted({pins(REQUIREMENTS_TEXT, python)[name] for python in SUPPORTED})
+        assert name in README and all(v in README for v in versions[:-1]), (name, versions)
 
 
 def test_this_python_is_a_supported_one():
