@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import functools
 import re
+import re._parser
 from collections.abc import Callable
 
 import phonenumbers
@@ -104,44 +105,54 @@ def card_issuer(digits: str) -> str | None:
     return None
 
 
-def _card_grouping_ok(groups: list[str]) -> bool:
+def _card_grouping_ok(lengths: list[int]) -> bool:
     """Bare, 4-4-...-4 with a last group of 1-4 digits (4-4-4-4, 4-4-4-4-3), or Amex/Diners 4-6-5, 4-6-4."""
-    lengths = [len(g) for g in groups]
     if len(lengths) == 1 or lengths in ([4, 6, 5], [4, 6, 4]):
         return True
     return len(lengths) >= 3 and all(n == 4 for n in lengths[:-1]) and 1 <= lengths[-1] <= 4
 
 
-def _card_window_ok(groups: list[str], seps: list[str]) -> bool:
-    digits = ascii_digits("".join(groups))
-    return (len(set(seps)) <= 1 and 12 <= len(digits) <= 19 and _card_grouping_ok(groups)
-            and card_issuer(digits) is not None and luhn_valid(digits))
-
-
 # a run of digit groups, not inside a decimal number, a signed or international (+) number, or a
 # longer code whose first group is glued to letters (``DE81 4326 ...``)
 _DIGIT_RUN = re.compile(r"(?<![\w+])(?<!\d[.,])(?<!\d[ -])\d+(?:[ -]\d+)*")
+_GROUP = re.compile(r"\d+")
 
 
 def find_credit_cards(text: str) -> list[Span]:
     """Card numbers: in each run of digit groups, the leftmost-longest windows of whole groups that
-    are well grouped, one separator kind, an issuer's prefix and length, and Luhn-valid."""
+    are well grouped, one separator kind, an issuer's prefix and length, and Luhn-valid.
+
+    Each window is judged first by its digit count and grouping (integers), and only then by its
+    digits, so a run of n groups costs O(19 n) steps however its groups are written."""
     found = []
     for m in _DIGIT_RUN.finditer(text):
-        run, end = m.group(), m.end()
-        if _is_word(_char(text, end)):  # glued to letters: drop the last group
-            run = re.sub(r"[ -]?\d+$", "", run)
-        parts = re.split(r"([ -])", run) if run else []
-        groups, seps = parts[0::2], parts[1::2]
-        offsets = [m.start()]
-        for g, s in zip(groups, seps):
-            offsets.append(offsets[-1] + len(g) + len(s))
+        starts, ends = [], []
+        for g in _GROUP.finditer(m.group()):
+            starts.append(m.start() + g.start())
+            ends.append(m.start() + g.end())
+        if _is_word(_char(text, m.end())):  # glued to letters: drop the last group
+            starts.pop()
+            ends.pop()
+        n = len(starts)
+        digits = ascii_digits(text[m.start():m.end()])  # one ASCII digit per digit: offsets stay
+        lengths = [e - a for a, e in zip(starts, ends)]
+        total = [0]
+        for length in lengths:
+            total.append(total[-1] + length)
         i = 0
-        while i < len(groups):
-            for j in range(min(len(groups), i + 19), i, -1):  # longest window first
-                if _card_window_ok(groups[i:j], seps[i:j - 1]):
-                    found.append(Span(offsets[i], offsets[j - 1] + len(groups[j - 1]), "CREDIT_CARD",
-                                      SCORES["CREDIT_CARD"]))
+        while i < n:
+            if lengths[i] != 4 and not 12 <= lengths[i] <= 19:  # every grouping starts with 4 digits
+                i += 1
+                continue
+            for j in range(min(n, i + 19), i, -1):  # longest window first
+                count = total[j] - total[i]
+                if not 12 <= count <= 19 or not _card_grouping_ok(lengths[i:j]):
+                    continue
+                if len({text[ends[k]] for k in range(i, j - 1)}) > 1:  # one kind of separator
+                    continue
+                number = "".join(digits[a - m.start():e - m.start()] for a, e in zip(starts[i:j], ends[i:j]))
+                if card_issuer(number) is not None and luhn_valid(number):
+                    found.append(Span(starts[i], ends[j - 1], "CREDIT_CARD", SCORES["CREDIT_CARD"]))
                     i = j
                     break
             else:
@@ -284,19 +295,22 @@ MONTHS = {
     "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8, "sep": 9, "sept": 9,
     "september": 9, "oct": 10, "october": 10, "nov": 11, "november": 11, "dec": 12, "december": 12,
 }
-_MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\b\.?"
+# the names of MONTHS, written as a tree so that a word is matched in one pass
+_MONTH = (r"(?=[adfjmnos])(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|jun[e]?|jul[y]?"
+          r"|aug(?:ust)?|sep(?:tember|t)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?")
 _ORD = r"(?:st|nd|rd|th)?"
 _NUM_END = r"(?!\w)(?![/.]\d)"
 _TIME = r"(?:[T ](?P<hh>\d{2}):(?P<mi>\d{2})(?::(?P<ss>\d{2})(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+# (each number's first digit comes first, before the look-behinds: the engine then skips to digits)
 _DATES = [
     # year first: 2024-12-31 (ISO 8601, optionally with a time), 2024/12/31, 2024.12.31
-    re.compile(r"(?<!\w)(?<!\d[/.])(?P<y>\d{4})(?P<sep>[-/.])(?P<a>\d{1,2})(?P=sep)(?P<b>\d{1,2})(?P<date_end>)"
+    re.compile(r"(?P<y>\d(?<!\w\d)(?<!\d[/.]\d)\d{3})(?P<sep>[-/.])(?P<a>\d{1,2})(?P=sep)(?P<b>\d{1,2})(?P<date_end>)"
                + _TIME + _NUM_END, re.IGNORECASE),
     # year last: 31/12/2024, 12/31/2024, 31.12.2024, 31-12-2024 (either day-month or month-day)
-    re.compile(r"(?<!\w)(?<!\d[/.])(?P<a>\d{1,2})(?P<sep>[-/.])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4})"
+    re.compile(r"(?P<a>\d(?<!\w\d)(?<!\d[/.]\d)\d?)(?P<sep>[-/.])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4})"
                + _NUM_END),
     # 31 December 2024, 31st of Dec. 2024, 31-Dec-2024
-    re.compile(r"(?<!\w)(?P<d>\d{1,2})" + _ORD + r"(?:(?:\s+of)?\s+|-)" + _MONTH
+    re.compile(r"(?P<d>\d(?<!\w\d)\d?)" + _ORD + r"(?:(?:\s+of)?\s+|-)" + _MONTH
                + r"(?:,?\s+|-)(?P<y>\d{4})(?!\w)", re.IGNORECASE),
     # December 31, 2024, Dec 31st 2024
     re.compile(r"(?<!\w)" + _MONTH + r"\s+(?P<d>\d{1,2})" + _ORD + r",?\s+(?P<y>\d{4})(?!\w)", re.IGNORECASE),
@@ -395,7 +409,7 @@ def _without_group(pattern: str, n: int) -> str:
 
 
 @functools.cache
-def _region_gate(region: str) -> tuple[re.Pattern, re.Pattern] | None:
+def _region_gate(region: str) -> tuple | None:
     """Patterns that the digits of every number phonenumbers validates (at ``Leniency.VALID``) when
     it reads a candidate in ``region`` without a ``+`` fit, over the candidate's digit groups:
 
@@ -405,20 +419,26 @@ def _region_gate(region: str) -> tuple[re.Pattern, re.Pattern] | None:
     * (the national prefix)? and such a national number, the prefix being required where the
       number's format asks for one (as phonenumbers checks: ``897879309`` is no French number).
 
-    ``(search, whole)``: ``search`` finds a run of groups, from the start or a free joiner to the end
-    or a free joiner, that fits without the prefix rule; ``whole`` fits all groups. None where
-    phonenumbers rewrites the national prefix in ways this does not follow."""
+    ``(search, whole, anywhere)``: ``search`` finds a run of groups, from the start or a free joiner
+    to the end or a free joiner, that fits without the prefix rule; ``whole`` fits all groups;
+    ``anywhere`` finds any run of digits that fits; then the numbers of digits such a number has,
+    and the international prefix, to rule out most candidates by their length before any pattern.
+    None where phonenumbers rewrites the national prefix in ways this does not follow."""
     metadata = PhoneMetadata.metadata_for_region(region)
     if metadata is None:
         raise ValueError(f"regions must be region codes that phonenumbers knows (e.g. {PHONE_REGIONS}), "
                          f"got {region!r}")
     code, prefix = metadata.country_code, metadata.national_prefix_for_parsing
     rule = metadata.national_prefix_transform_rule
-    types = []
+    types, nsn_lengths = [], set()
     for other in phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(code, (region,)):
         other_metadata = PhoneMetadata.metadata_for_region_or_calling_code(code, other)
+        if other_metadata is None:
+            continue
+        lengths = [n for n in other_metadata.general_desc.possible_length if n > 0]
+        nsn_lengths.update(lengths or range(1, 18))  # phonenumbers checks them; none: any up to 17
         for kind in _NUMBER_TYPES:
-            desc = getattr(other_metadata, kind, None) if other_metadata else None
+            desc = getattr(other_metadata, kind, None)
             if desc is not None and desc.national_number_pattern:
                 types.append(desc.national_number_pattern)
     main = PhoneMetadata.metadata_for_region(phonenumbers.region_code_for_country_code(code)) or metadata
@@ -438,14 +458,22 @@ def _region_gate(region: str) -> tuple[re.Pattern, re.Pattern] | None:
     end = "(?![0-9,])"
     national = g(f"(?:{prefix})") if prefix else "(?!)"
     idd = g(metadata.international_prefix or "(?!)") + "(?:[0-9][,;]?)"
-    unprefixed = ""
+    unprefixed = ""  # (whole is only ever fullmatched, so the number ends at the end, \Z)
     if formats[True]:  # a number in a format that asks for the prefix, and in no other, needs it
-        optional = "|".join(f"(?:{g(f)}){end}" for f in formats[False]) or "(?!)"
-        unprefixed = f"(?={optional})|(?!(?:{g('|'.join(formats[True]))}){end})"
+        optional = "|".join(f"(?:{g(f)})\\Z" for f in formats[False]) or "(?!)"
+        unprefixed = f"(?={optional})|(?!(?:{g('|'.join(formats[True]))})\\Z)"
     number = g("(?:" + "|".join(f"(?:{t})" for t in dict.fromkeys(types)) + ")")
-    whole = f"(?:(?:{g(str(code))}{national}?|{national}|{unprefixed}){number}|{idd}{{4,}}){end}"
+    whole = f"(?:(?:{g(str(code))}{national}?|{national}|{unprefixed}){number}|{idd}{{4,}})"
     search = f"(?<![0-9,])(?:(?:{g(str(code))})?{national}?{number}{end}|{idd}{{4}})"
-    return re.compile(search), re.compile(whole)
+    anywhere = f"(?:{g(str(code))})?{national}?{number}|{idd}{{4}}"
+    # how many digits such a number has, unless it starts with the international prefix
+    low, high = re._parser.parse(prefix).getwidth() if prefix else (0, 0)
+    digits = frozenset(n + c + p for n in nsn_lengths for c in (0, len(str(code)))
+                       for p in {0, *range(low, min(high, 8) + 1)})
+    if high > 8:
+        digits = frozenset(range(1, 40))
+    dialling = re.compile(metadata.international_prefix or "(?!)")
+    return re.compile(search), re.compile(whole), re.compile(anywhere), digits, dialling
 
 
 class _Candidate:
@@ -459,9 +487,10 @@ class _Candidate:
       phonenumbers may find is glued to other digits and dropped, so only the whole must fit, and
       only the whole is parsed. If the whole is an SSN, dotted or date shape, or lies inside an
       IBAN-shaped code, nothing of it is kept and it is not parsed at all;
-    * it holds a ``+`` (then any country's plan applies) or an extension may follow a digit (whose
-      digits may end inside a group): parsed in every region; ``plus``: it is read from the ``+``,
-      so a valid whole is the same number in every region."""
+    * an extension may follow a digit (``x``, ``#``, ``~``, a letter): its digits may end inside a
+      group, so any run of digits that fits the plan will do;
+    * it holds a ``+``: any country's plan applies, so it is parsed in every region; ``plus``: it is
+      read from the ``+``, so a valid whole is the same number in every region."""
 
     __slots__ = ("start", "text", "end", "whole", "plus", "ok")
 
@@ -474,9 +503,14 @@ class _Candidate:
             return
         plus = _PLUS.search(candidate)
         after = candidate[candidate.index(runs[0]):]
-        if plus is not None or not _EXTENSION_CHARS.isdisjoint(after) or _LETTER.search(after):
-            self.plus = plus is not None and not _DIGITS.search(candidate, 0, plus.start())
+        if plus is not None:
+            self.plus = not _DIGITS.search(candidate, 0, plus.start())
             self.ok = regions
+            return
+        if not _EXTENSION_CHARS.isdisjoint(after) or _LETTER.search(after):  # any digits may end it
+            digits = ascii_digits("".join(runs))
+            self.ok = tuple(region for region in regions
+                            if (gate := _region_gate(region)) is None or gate[2].search(digits))
             return
         joiners = ["," if j in (" ", ".", "-") else ";" for j in _JOINER.findall(after)][:len(runs) - 1]
         groups = ascii_digits(runs[0] + "".join(j + r for j, r in zip(joiners, runs[1:])))
@@ -485,9 +519,24 @@ class _Candidate:
         if self.whole and (_NOT_PHONE_SHAPES.fullmatch(candidate)
                            or any(a <= start and self.end <= b for a, b in codes)):
             return
-        gates = [(region, _region_gate(region)) for region in regions]
-        self.ok = tuple(region for region, gate in gates if gate is None
-                        or (gate[1].fullmatch(groups) if self.whole else gate[0].search(groups)))
+        self.ok = tuple(region for region in regions if _fits(groups, self.whole, _region_gate(region)))
+
+
+def _fits(groups: str, whole: bool, gate) -> bool:
+    """Whether all ``groups`` (``whole``), or a run of them between free joiners, fit a region's gate."""
+    if gate is None:
+        return True
+    search, whole_gate, _, lengths, dialling = gate
+    if whole:
+        digits = groups.replace(",", "")
+        if len(digits) not in lengths and dialling.match(digits) is None:
+            return False
+        return bool(whole_gate.fullmatch(groups))
+    if not search.search(groups):  # quick: without the national prefix rule
+        return False
+    bounds = [0] + [i + 1 for i, c in enumerate(groups) if c == ";"]
+    ends = [i for i, c in enumerate(groups) if c == ";"] + [len(groups)]
+    return any(whole_gate.fullmatch(groups, a, e) for a in bounds for e in ends if e > a)
 
 
 def _trimmed(candidate: str) -> str:
