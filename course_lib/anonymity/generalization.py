@@ -5,9 +5,11 @@ A *node* of the generalisation lattice gives every quasi-identifier one level of
 (Samarati 2001; LeFevre, DeWitt & Ramakrishnan 2005, "Incognito"). Going up the lattice only merges
 classes, so if a node is k-anonymous after suppressing the records of classes smaller than k, so is
 every node above it: the satisfying nodes form an upper set, and its lowest members are the
-*minimal* nodes. :func:`anonymize_k` checks every node (fine for lattices of a few thousand nodes),
-keeps those that need at most ``max_suppression`` of the records suppressed, and releases the one
-with the least information loss:
+*minimal* nodes. :func:`anonymize_k` checks every node (fine for lattices of a few thousand nodes;
+it and :func:`lattice` refuse, before any work, a lattice of more than ``max_nodes`` nodes, default
+``MAX_NODES`` = 50,000, since time grows with the product of the hierarchies' heights), keeps those
+that need at most ``max_suppression`` of the records suppressed, and releases the one with the
+least information loss:
 
 * precision loss (Sweeney 2002, 1 - Prec): ``(1 / (n |QI|)) sum_records sum_attributes level / height``,
   with a suppressed record counted as fully generalised (loss 1);
@@ -17,7 +19,7 @@ with the least information loss:
 
 from __future__ import annotations
 
-import itertools
+import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
@@ -85,14 +87,56 @@ def suppress(df: pd.DataFrame, quasi_identifiers: list[str], k: int) -> tuple[pd
     return df[keep].copy(), int((~keep).sum())
 
 
-def lattice(hierarchies: Mapping[str, Hierarchy]) -> Iterator[dict[str, int]]:
+def _check_lattice_size(hierarchies: dict[str, Hierarchy], max_nodes) -> int:
+    """``prod(height + 1)``, refused up front (before any node is built) if it exceeds ``max_nodes``."""
+    max_nodes = check_int(max_nodes, "max_nodes", 1)
+    n_nodes = 1
+    for h in hierarchies.values():
+        n_nodes *= h.height + 1  # exact Python ints: a product of many heights cannot wrap around
+        if n_nodes > max_nodes:
+            log10 = sum(math.log10(h.height + 1) for h in hierarchies.values())
+            size = f"{math.prod(h.height + 1 for h in hierarchies.values())}" if log10 < 15 \
+                else f"about 10^{log10:.1f}"
+            raise ValueError(
+                f"the lattice of {len(hierarchies)} hierarchies has {size} nodes, more than "
+                f"max_nodes={max_nodes}; every node is a full pass over the table, so use fewer "
+                "attributes or levels, or pass a larger max_nodes if the time and memory are affordable"
+            )
+    return n_nodes
+
+
+def _nodes(heights: list[int], suffix: list[int], total: int, i: int = 0) -> Iterator[tuple[int, ...]]:
+    """Levels for ``heights[i:]`` summing to ``total``, in lexicographic order (``suffix[j]`` is
+    ``sum(heights[j:])``; one generator per attribute is alive at a time)."""
+    if i == len(heights) - 1:
+        yield (total,)
+        return
+    for level in range(max(0, total - suffix[i + 1]), min(heights[i], total) + 1):
+        for tail in _nodes(heights, suffix, total - level, i + 1):
+            yield (level, *tail)
+
+
+def lattice(hierarchies: Mapping[str, Hierarchy], max_nodes: int = MAX_NODES) -> Iterator[dict[str, int]]:
     """Every node ``{column: level}`` of the full-domain generalisation lattice, lowest total level first
-    (ties in lexicographic order); ``prod(height + 1)`` nodes in all."""
+    (ties in lexicographic order); ``prod(height + 1)`` nodes in all.
+
+    A lattice of more than ``max_nodes`` nodes (default ``MAX_NODES`` = 50,000, the limit of
+    :func:`anonymize_k`) is a ``ValueError`` raised by this call, before anything is enumerated; the
+    nodes are then generated one at a time (memory does not grow with the lattice).
+    """
     hierarchies = _check_hierarchies(hierarchies)
+    _check_lattice_size(hierarchies, max_nodes)
     columns = list(hierarchies)
-    nodes = itertools.product(*(range(hierarchies[c].height + 1) for c in columns))
-    for node in sorted(nodes, key=lambda t: (sum(t), t)):
-        yield dict(zip(columns, node))
+    heights = [hierarchies[c].height for c in columns]
+
+    suffix = [sum(heights[j:]) for j in range(len(heights) + 1)]
+
+    def nodes() -> Iterator[dict[str, int]]:
+        for total in range(suffix[0] + 1):
+            for node in _nodes(heights, suffix, total):
+                yield dict(zip(columns, node))
+
+    return nodes()
 
 
 def precision_loss(levels: Mapping[str, int], hierarchies: Mapping[str, Hierarchy], n_records: int,
@@ -149,7 +193,8 @@ class AnonymizationReport:
 
 def anonymize_k(df: pd.DataFrame, quasi_identifiers: list[str], hierarchies: Mapping[str, Hierarchy], k: int,
                 max_suppression: float = 0.05, sensitive: str | None = None, l: int | None = None,  # noqa: E741
-                metric: str = "precision") -> tuple[pd.DataFrame, AnonymizationReport]:
+                metric: str = "precision",
+                max_nodes: int = MAX_NODES) -> tuple[pd.DataFrame, AnonymizationReport]:
     """Release ``df`` k-anonymous (and distinct ℓ-diverse in ``sensitive`` if ``l`` is given).
 
     Every node of the lattice of ``hierarchies`` (one per quasi-identifier) is tried: its classes
@@ -159,7 +204,7 @@ def anonymize_k(df: pd.DataFrame, quasi_identifiers: list[str], hierarchies: Map
     ``"discernibility"``) is released; ties go to the lower node. Returns the generalised table
     without its suppressed records (original index kept; other columns untouched, so drop direct
     identifiers first) and an :class:`AnonymizationReport`. A ``ValueError`` says so when no node
-    qualifies.
+    qualifies, and (before any work) when the lattice has more than ``max_nodes`` nodes.
     """
     qi = check_table(df, quasi_identifiers)
     hierarchies = _check_hierarchies(hierarchies, df.columns)
@@ -177,10 +222,7 @@ def anonymize_k(df: pd.DataFrame, quasi_identifiers: list[str], hierarchies: Map
     if l is not None:
         sensitive = check_sensitive(df, sensitive, qi)
         l = check_int(l, "l", 1)  # noqa: E741
-    n_nodes = int(np.prod([hierarchies[c].height + 1 for c in qi]))
-    if n_nodes > MAX_NODES:
-        raise ValueError(f"the lattice has {n_nodes} nodes (more than {MAX_NODES}); "
-                         "use fewer levels or attributes")
+    n_nodes = _check_lattice_size({c: hierarchies[c] for c in qi}, max_nodes)
 
     n = len(df)
     allowed = int(np.floor(max_suppression * n + 1e-9))
@@ -189,7 +231,7 @@ def anonymize_k(df: pd.DataFrame, quasi_identifiers: list[str], hierarchies: Map
     s_codes = codes(df[sensitive])[0] if l is not None else None
 
     satisfying = []
-    for node in lattice({c: hierarchies[c] for c in qi}):
+    for node in lattice({c: hierarchies[c] for c in qi}, max_nodes):
         key = np.zeros(n, dtype=np.int64)
         for c in qi:
             part = level_codes[c][node[c]]

@@ -20,14 +20,33 @@ missing from the tree) is an error, never passed through unchanged.
 from __future__ import annotations
 
 import math
+import sys
 from abc import ABC, abstractmethod
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
-from pandas.api.types import is_bool_dtype, is_datetime64_any_dtype, is_numeric_dtype
+from pandas.api.types import (
+    is_bool_dtype,
+    is_complex_dtype,
+    is_datetime64_any_dtype,
+    is_integer_dtype,
+    is_numeric_dtype,
+)
 
+from .._intervals import (
+    _first_float,
+    band_index,
+    decimal_param,
+    decimal_text,
+    edge_text,
+    exact,
+    first_float_at_or_above,
+    float_edge_text,
+    is_finite_real,
+)
 from ._checks import check_int
 
 TOP = "*"
@@ -90,12 +109,19 @@ class Generalizer:
 
 
 def _check_numeric(values: pd.Series) -> None:
-    if not is_numeric_dtype(values.dtype) or is_bool_dtype(values.dtype):
-        raise TypeError(f"column {values.name!r} must be numeric for an IntervalHierarchy, "
+    if not is_numeric_dtype(values.dtype) or is_bool_dtype(values.dtype) or is_complex_dtype(values.dtype):
+        raise TypeError(f"column {values.name!r} must be numeric (real numbers) for an IntervalHierarchy, "
                         f"got {values.dtype}")
     finite = values.dropna()
     if not np.all(np.isfinite(finite.to_numpy(dtype=np.float64))):
         raise ValueError(f"column {values.name!r} contains infinite values; an interval cannot hold them")
+
+
+def _check_param(value, name: str) -> Fraction:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)) \
+            or not is_finite_real(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    return decimal_param(value)
 
 
 class IntervalHierarchy(Hierarchy):
@@ -104,44 +130,112 @@ class IntervalHierarchy(Hierarchy):
     ``widths`` are the band widths of levels ``1..len(widths)``, strictly increasing, each a whole
     multiple of the one before (so a band lies inside exactly one band of the next level); the level
     above the last width is ``*``. Default: 5-, 10- and 20-year age bands.
+
+    Exact: ``widths`` and ``origin`` are read as the decimals they print as (``0.1`` is one tenth, so
+    ``(0.1, 0.3)`` nest exactly), each value as the exact number it is (an int64 column is not
+    rounded to float), and the band is found with exact arithmetic. For a float column, labels write
+    each edge with the digits it needs for the label to hold exactly the floats of its band, read with
+    ``float()`` or as exact decimals (see ``course_lib._intervals``): ``[35, 40)``,
+    ``[0.2, 0.30000000000000004)`` (no float equals three tenths); an integer column gets the exact
+    decimal edges (``[0.2, 0.3)``). Different bands never share a label.
     """
 
     def __init__(self, widths: Sequence[float] = (5, 10, 20), *, origin: float = 0) -> None:
         if isinstance(widths, (str, bytes)) or not isinstance(widths, Sequence) or not widths:
             raise TypeError(f"widths must be a non-empty list of numbers, got {widths!r}")
-        clean = []
+        exact_widths = []
         for w in widths:
-            if isinstance(w, bool) or not isinstance(w, (int, float, np.integer, np.floating)) \
-                    or not math.isfinite(w) or w <= 0:
+            if isinstance(w, (bool, np.bool_)) or not isinstance(w, (int, float, np.integer, np.floating)) \
+                    or not is_finite_real(w) or w <= 0:
                 raise ValueError(f"widths must be finite numbers > 0, got {widths!r}")
-            clean.append(float(w))
-        for small, big in zip(clean, clean[1:]):
+            exact_widths.append(decimal_param(w))
+        for small, big in zip(exact_widths, exact_widths[1:]):
             ratio = big / small
-            if big <= small or abs(ratio - round(ratio)) > 1e-9:
-                raise ValueError(f"each width must be a whole multiple (> 1) of the one before, "
+            if ratio <= 1 or ratio.denominator != 1:
+                raise ValueError(f"each width must be a whole multiple (> 1) of the one before (as decimals: "
+                                 f"{decimal_text(big)} / {decimal_text(small)} = {float(ratio):.17g}), "
                                  f"got {widths!r}")
-        if isinstance(origin, bool) or not isinstance(origin, (int, float, np.integer, np.floating)) \
-                or not math.isfinite(origin):
-            raise ValueError(f"origin must be a finite number, got {origin!r}")
-        self.widths = tuple(clean)
-        self.origin = float(origin)
-        self.height = len(clean) + 1
+        self._widths = tuple(exact_widths)
+        self._origin = _check_param(origin, "origin")
+        self.widths = tuple(float(w) for w in exact_widths)
+        self.origin = float(self._origin)
+        self.height = len(exact_widths) + 1
 
     def __repr__(self) -> str:
-        return f"IntervalHierarchy(widths={tuple(f'{w:g}' for w in self.widths)}, origin={self.origin:g})"
+        return (f"IntervalHierarchy(widths={tuple(decimal_text(w) for w in self._widths)}, "
+                f"origin={decimal_text(self._origin)})")
 
     def level_names(self) -> tuple[str, ...]:
-        return ("value", *(f"width {w:g}" for w in self.widths), TOP)
+        return ("value", *(f"width {decimal_text(w)}" for w in self._widths), TOP)
 
     def _check(self, values: pd.Series) -> None:
         _check_numeric(values)
 
     def _generalize(self, values: pd.Series, level: int) -> pd.Series:
-        w = self.widths[level - 1]
-        x = values.to_numpy(dtype=np.float64)
-        lo = self.origin + w * np.floor((x - self.origin) / w)
-        labels = {v: f"[{v:g}, {v + w:g})" for v in np.unique(lo[~np.isnan(lo)])}
-        return pd.Series(lo, index=values.index).map(labels).astype(object)  # NaN has no label: stays NaN
+        w = self._widths[level - 1]
+        # an integer column is labelled with the exact decimal edges (its values are ints, which the
+        # exact edges contain); a float column with the edges written for floats (module docstring)
+        integer = is_integer_dtype(values.dtype)
+        codes, uniques = pd.factorize(values)  # missing values get code -1
+        labels = np.empty(len(uniques) + 1, dtype=object)
+        labels[-1] = np.nan  # missing values stay missing
+        labels[:-1] = _band_labels(np.asarray(uniques), self._origin, w, integer)
+        return pd.Series(labels[codes], index=values.index, dtype=object)
+
+
+def _band_labels(values: np.ndarray, origin: Fraction, width: Fraction, integer: bool) -> np.ndarray:
+    """The label ``[lo, hi)`` of the band of each (distinct, present) value, found exactly.
+
+    Fast path: a float guess ``floor((x - origin) / width)`` per value and one exact pair of edges
+    per distinct guess; for a float ``x``, ``x >= E`` exactly when ``x`` is ``>=`` the first float at
+    or above ``E``, so float comparisons check the guess exactly. Values whose guess is off (rounding
+    next to an edge) or not exact in a float (|guess| >= 2**52, ints beyond 2**53) are placed with
+    exact rational arithmetic. Integer columns get exact decimal edges, float columns edges written
+    for floats (``course_lib._intervals``)."""
+    texts: dict = {}
+
+    def text(edge: Fraction, f: float | None = None) -> str:
+        """Cached by the first float at or above the edge (float columns) or the edge itself."""
+        f = first_float_at_or_above(edge) if f is None and not integer else f
+        if integer or not -sys.float_info.max < f < math.inf:  # beyond the floats: by the edge
+            if edge not in texts:
+                texts[edge] = decimal_text(edge) if integer else edge_text(edge)
+            return texts[edge]
+        f = float(f)
+        if f not in texts:
+            texts[f] = float_edge_text(f)
+        return texts[f]
+
+    out = np.empty(len(values), dtype=object)
+    if values.dtype.kind in "iu":
+        usable = (values >= -(2**53)) & (values <= 2**53)
+    elif values.dtype.kind == "f":
+        usable = values.astype(np.float64) == values  # False only for a longdouble beyond float64
+    else:
+        usable = np.zeros(len(values), dtype=bool)
+    if usable.any():
+        as_float = np.where(usable, values, 0).astype(np.float64)
+        with np.errstate(all="ignore"):
+            guess = np.floor((as_float - float(origin)) / float(width))
+        usable &= np.isfinite(guess) & (np.abs(guess) < 2.0**52)
+        idx = np.flatnonzero(usable)
+        bands, where = np.unique(guess[idx], return_inverse=True)
+        # edge n is (a d + n c b) / (b d) for origin a/b and width c/d: integer arithmetic
+        a, b, c, d = origin.numerator, origin.denominator, width.numerator, width.denominator
+        lo_f = np.array([_first_float(a * d + int(n) * c * b, b * d) for n in bands], dtype=np.float64)
+        hi_f = np.array([_first_float(a * d + (int(n) + 1) * c * b, b * d) for n in bands], dtype=np.float64)
+        x = as_float[idx]
+        inside = (lo_f[where] <= x) & (x < hi_f[where])
+        band_labels = np.empty(len(bands), dtype=object)
+        for n in np.unique(where[inside]):
+            lo = origin + int(bands[n]) * width
+            band_labels[n] = f"[{text(lo, lo_f[n])}, {text(lo + width, hi_f[n])})"
+        out[idx[inside]] = band_labels[where[inside]]
+        usable[idx[~inside]] = False
+    for i in np.flatnonzero(~usable):
+        lo = origin + band_index(exact(values[i]), origin, width) * width
+        out[i] = f"[{text(lo)}, {text(lo + width)})"
+    return out
 
 
 class PrefixHierarchy(Hierarchy):

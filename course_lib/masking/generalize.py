@@ -16,12 +16,12 @@ How coarse is coarse enough is measured in notebook 02 (k-anonymity); these are 
 from __future__ import annotations
 
 import datetime as dt
-import math
 import numbers
 
 import numpy as np
 import pandas as pd
 
+from .._intervals import band_index, decimal_param, decimal_text, edge_text, exact, is_finite_real, is_float
 from .._validate import check_int
 from .operators import Operator
 
@@ -31,10 +31,10 @@ HIPAA_RESTRICTED_ZIP3 = frozenset({
 })
 
 
-def _check_number(value, name: str) -> float | int:
+def _check_number(value, name: str):
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    if not math.isfinite(value):
+    if not is_finite_real(value):
         raise ValueError(f"{name} must be finite, got {value!r}")
     return value
 
@@ -42,27 +42,41 @@ def _check_number(value, name: str) -> float | int:
 def bucket(value, width, *, start=0, top=None) -> str:
     """The range of width ``width`` that holds ``value``, counted from ``start``.
 
-    ``lo = start + floor((value - start) / width) * width``. With integer ``width`` and ``start`` and
-    an integer-valued ``value`` (``37`` or ``37.0``: pandas stores an int column with missing values
-    as floats) the label is ``"lo-(lo + width - 1)"`` (``37 -> "30-39"``); otherwise the half-open
-    ``"[lo, lo + width)"``. Values ``>= top`` become ``"top+"``.
+    ``lo = start + floor((value - start) / width) * width``, computed exactly (no floating-point
+    rounding can put ``value`` outside its range). With integer ``width`` and ``start`` and an
+    integer-valued ``value`` (``37`` or ``37.0``: pandas stores an int column with missing values as
+    floats) the label is ``"lo-(lo + width - 1)"`` (``37 -> "30-39"``); otherwise the half-open
+    ``"[lo, hi)"``, where ``width``, ``start`` and ``top`` are read as the decimals they print as
+    (``0.1`` is one tenth) and each edge is written with the digits it needs for the label to
+    contain exactly the floats of its range, read with ``float()`` or as exact decimals
+    (``bucket(0.35, 0.1) == "[0.30000000000000004, 0.4)"``: no float equals three tenths; see
+    ``course_lib._intervals``); an int value gets the exact decimal edges (``bucket(1, 0.3) ==
+    "[0.9, 1.2)"``). Values ``>= top`` become ``"top+"``.
     """
     _check_number(value, "value")
     _check_number(width, "width")
     _check_number(start, "start")
     if width <= 0:
         raise ValueError(f"width must be > 0, got {width!r}")
+    x = exact(value)
+    integral = all(isinstance(v, (int, np.integer)) for v in (width, start)) and x.denominator == 1
+    # edges are written for floats (see above); an int value (or any other that is not a float)
+    # gets the exact decimal edges instead, which contain it exactly
+    text = edge_text if isinstance(value, (float, np.floating)) and is_float(x) else decimal_text
     if top is not None:
         _check_number(top, "top")
-        if value >= top:
-            return f"{top}+"
-    integral = all(isinstance(x, (int, np.integer)) for x in (width, start)) and float(value).is_integer()
+        if isinstance(top, (int, np.integer)):
+            if x >= int(top):
+                return f"{int(top)}+"
+        elif x >= decimal_param(top):
+            return f"{text(decimal_param(top))}+"
     if integral:
-        value = int(value)
-        lo = start + (value - start) // width * width
+        width, start, v = int(width), int(start), int(x)
+        lo = start + (v - start) // width * width
         return f"{lo}-{lo + width - 1}"
-    lo = start + math.floor((value - start) / width) * width
-    return f"[{lo:g}, {lo + width:g})"
+    w, s0 = decimal_param(width), decimal_param(start)
+    lo = s0 + band_index(x, s0, w) * w
+    return f"[{text(lo)}, {text(lo + w)})"
 
 
 def truncate_zip(zip_code: str, keep: int = 3, char: str = "*",
@@ -94,6 +108,8 @@ def generalize_date(value, to: str = "month") -> str:
     ``pandas.Timestamp`` or an ISO 8601 string."""
     if to not in ("month", "year"):
         raise ValueError(f"to must be 'month' or 'year', got {to!r}")
+    if value is pd.NaT:
+        raise ValueError("value is missing (NaT); there is no date to generalise")
     if isinstance(value, str):
         try:
             value = dt.datetime.fromisoformat(value)
