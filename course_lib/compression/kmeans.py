@@ -11,7 +11,8 @@ codebook value::
 Lloyd's algorithm never increases the squared error ``sum_i (x_i - x_hat_i)**2``. The centroids
 start at ``2**bits`` values linearly spaced between min(x) and max(x) (deterministic); a cluster
 that loses all its points is re-seeded at a data value drawn with probability proportional to its
-squared error (seeded by ``seed``). Indices of 4 bits or fewer are packed two per byte.
+squared error (seeded by ``seed``). Indices of 4 bits or fewer are packed two per byte. The codebook
+is float32, so a float64 tensor with values beyond float32's ``+-3.4e38`` is refused.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import torch
 from .._validate import check_bool, check_int
 from .quantize import (
     _check_bits,
+    _check_float32_range,
     _check_float_tensor,
     _pack_nibbles,
     _unpack_nibbles,
@@ -77,7 +79,7 @@ def kmeans_quantize(
     uniform quantizer between min and max) and stops early when the codebook no longer changes.
     ``pack=True`` stores two indices per byte when bits <= 4 (it is ignored for more bits).
     """
-    x = _check_float_tensor(x)
+    x = _check_float32_range(_check_float_tensor(x))
     bits = _check_bits(bits, 1, 8)
     iters = check_int(iters, "iters", 0)
     seed = check_int(seed, "seed", 0, MAX_SEED)
@@ -95,7 +97,8 @@ def kmeans_quantize(
         updated = torch.where(counts > 0, sums / counts.clamp(min=1), centroids)
         empty = torch.nonzero(counts == 0).flatten().tolist()
         if empty:
-            err = ((values - updated[idx]) ** 2).cpu()
+            err = (values - updated[idx]).abs().cpu()
+            err = (err / err.max().clamp(min=torch.finfo(err.dtype).tiny)) ** 2  # no overflow/underflow
             n_positive = int((err > 0).sum())
             if n_positive:  # else: fewer distinct values than clusters; leave the spares alone
                 picks = torch.multinomial(err, min(len(empty), n_positive), generator=generator)

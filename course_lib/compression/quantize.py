@@ -15,6 +15,13 @@ One scale for the whole tensor (``granularity="tensor"``), one per output channe
 or one per group of ``group_size`` consecutive weights of a row (``"group"``). Inside the clipping
 range every value is reconstructed to within half a step: ``|x_hat - x| <= scale / 2``.
 
+Edges: range statistics are taken in float64 (``max - min`` of float32 values cannot overflow), a
+slice of zeros gets scale 1.0, a slice so small that its scale would underflow float32 gets the
+smallest float32 (``2**-149``, subnormal) so its values still round to the nearest step (a subnormal
+scale is rounded up, so the extreme value of a slice never lands past the last code), and scales,
+codebooks and dequantized values are float32, so a float64 tensor with values beyond float32's
+``+-3.4e38`` is refused with a ``ValueError`` (it could only come back as ``inf``).
+
 Codes of 4 bits or fewer can be packed two per byte (``pack_int4``); ``QTensor.nbytes`` counts the
 bytes actually stored, scales and zero points included. ``quantize_model`` simulates quantization
 of a whole model (weights replaced by their dequantized values) and reports real byte counts;
@@ -60,6 +67,23 @@ def _check_float_tensor(x, name: str = "x") -> torch.Tensor:
         raise ValueError(f"{name} must not be empty, got shape {tuple(x.shape)}")
     if not bool(torch.isfinite(x).all()):
         raise ValueError(f"{name} must be finite; it contains NaN or infinite values")
+    return x
+
+
+F32_MAX = torch.finfo(torch.float32).max
+F32_TINY = torch.finfo(torch.float32).tiny  # smallest normal float32
+F32_SUBNORMAL = 2.0**-149  # smallest positive float32
+
+
+def _check_float32_range(x: torch.Tensor, name: str = "x") -> torch.Tensor:
+    """Refuse values that float32 cannot hold: quantized tensors keep float32 scales (and codebooks)
+    and dequantize to float32, so a float64 value beyond +-3.4e38 could only come back as inf."""
+    if x.dtype == torch.float64 and bool((x.detach().abs() > F32_MAX).any()):
+        raise ValueError(
+            f"{name} has values of magnitude up to {float(x.detach().abs().max()):.3g}, beyond the float32 "
+            f"range (+-{F32_MAX:.4g}); quantized tensors store float32 scales and dequantize to float32, "
+            f"so rescale {name} (and undo the rescaling after dequantizing)"
+        )
     return x
 
 
@@ -251,16 +275,22 @@ def quantize(
     if check_bool(pack, "pack") and bits > 4:
         raise ValueError(f"pack=True needs bits <= 4 (two codes per byte), got bits={bits}")
 
-    xf = x.detach().to(torch.float32)
-    blocks = _blocks(xf, granularity, axis, group_size)
-    if scheme == "symmetric":  # statistics in float64 so that max - min cannot overflow
+    _check_float32_range(x)
+    work = x.detach().to(torch.promote_types(x.dtype, torch.float32))  # float64 stays float64
+    blocks = _blocks(work, granularity, axis, group_size)
+    if scheme == "symmetric":  # the range statistics in float64, so that max - min cannot overflow
         scale = blocks.abs().amax(dim=-1).double() / qmax
     else:
         lo = blocks.amin(dim=-1).clamp(max=0).double()
         hi = blocks.amax(dim=-1).clamp(min=0).double()
-        scale = (hi - lo) / (qmax - qmin)
-    scale = scale.float()
-    scale = torch.where(scale > 0, scale, torch.ones_like(scale))  # all-zero slice (or underflow)
+        scale = (hi - lo) / (qmax - qmin)  # <= 2 * 3.4e38 / 3: finite in float64 and in float32
+    # a slice of zeros gets scale 1; a tinier scale than float32 can hold gets its smallest subnormal.
+    # Rounding to float32 is to nearest, except that a subnormal scale (few significant bits, so up
+    # to 50% off) rounds up: rounded down, the slice's extreme values would land far past the last code
+    scale = torch.where(scale > 0, scale.clamp(min=F32_SUBNORMAL), torch.ones_like(scale))
+    scale32 = scale.float()
+    up = (scale32.double() < scale) & (scale32 < F32_TINY)
+    scale = torch.where(up, torch.nextafter(scale32, torch.full_like(scale32, math.inf)), scale32)
     if scheme == "symmetric":
         zero_point = torch.zeros(scale.shape, dtype=torch.int32, device=scale.device)
     else:
@@ -268,8 +298,8 @@ def quantize(
 
     shape = tuple(x.shape)
     s = _expand(scale, shape, granularity, axis, group_size)
-    z = _expand(zero_point, shape, granularity, axis, group_size).float()
-    codes = torch.clamp(torch.round(xf / s) + z, qmin, qmax).to(torch.int8)
+    z = _expand(zero_point, shape, granularity, axis, group_size).to(work.dtype)
+    codes = torch.clamp(torch.round(work / s.to(work.dtype)) + z, qmin, qmax).to(torch.int8)
     if pack:
         codes = pack_int4(codes)
     return QTensor(codes=codes, scale=scale, zero_point=zero_point, bits=bits, scheme=scheme,
@@ -277,12 +307,17 @@ def quantize(
 
 
 def dequantize(q: QTensor) -> torch.Tensor:
-    """``(codes - zero_point) * scale`` as a float32 tensor of the original shape."""
+    """``(codes - zero_point) * scale`` as a float32 tensor of the original shape.
+
+    A step that lands just past float32's largest value (the scale of a slice reaching +-3.4e38 is
+    rounded to float32) is clamped to it rather than ``inf``.
+    """
     if not isinstance(q, QTensor):
         raise TypeError(f"q must be a QTensor (from quantize), got {type(q).__name__}")
     s = _expand(q.scale, q.shape, q.granularity, q.axis, q.group_size)
     z = _expand(q.zero_point, q.shape, q.granularity, q.axis, q.group_size).float()
-    return ((q.int_codes().float() - z) * s).reshape(q.shape)
+    x_hat = (q.int_codes().float() - z) * s  # exact product rounded once: (codes - z) has <= 9 bits
+    return x_hat.clamp(-F32_MAX, F32_MAX).reshape(q.shape)
 
 
 def sqnr_db(x: torch.Tensor, x_hat: torch.Tensor) -> float:
@@ -295,13 +330,21 @@ def sqnr_db(x: torch.Tensor, x_hat: torch.Tensor) -> float:
     if x.shape != x_hat.shape:
         raise ValueError(f"x_hat must have the shape of x {tuple(x.shape)}, got {tuple(x_hat.shape)}")
     xd = x.detach().double()
-    signal = float((xd**2).sum())
-    noise = float(((xd - x_hat.detach().double().to(xd.device)) ** 2).sum())
-    if noise == 0.0:
+    err = xd - x_hat.detach().double().to(xd.device)
+    if not bool(err.any()):
+        return math.inf
+    if not bool(xd.any()):
+        return -math.inf
+    # both sums divided by the largest magnitude first: squares of huge (1e200) or tiny (1e-200)
+    # values would overflow to inf or underflow to 0, the ratio does neither
+    m = max(float(xd.abs().max()), float(err.abs().max()))
+    signal = float(((xd / m) ** 2).sum())
+    noise = float(((err / m) ** 2).sum())
+    if noise == 0.0:  # err underflowed after the division: far below the signal
         return math.inf
     if signal == 0.0:
         return -math.inf
-    return 10.0 * math.log10(signal / noise)
+    return 10.0 * (math.log10(signal) - math.log10(noise))
 
 
 def fake_quantize(
@@ -318,7 +361,11 @@ def fake_quantize(
     gradient with respect to ``x`` is the identity. Quantization parameters come from ``x.detach()``.
     """
     x = _check_float_tensor(x)
-    dq = dequantize(quantize(x.detach(), bits, scheme, granularity, axis, group_size)).to(x.dtype)
+    dq = dequantize(quantize(x.detach(), bits, scheme, granularity, axis, group_size))
+    info = torch.finfo(x.dtype)
+    if info.max < F32_MAX:  # a step past float16's 65504 would be inf: the last finite one is nearer
+        dq = dq.clamp(info.min, info.max)
+    dq = dq.to(x.dtype)
     return x + (dq - x).detach()
 
 
