@@ -262,6 +262,15 @@ def _libc_unshare_net() -> None:
         pass
 
 
+def _die_with_parent() -> None:
+    """Ask Linux to kill this process when the grader that started it dies (PR_SET_PDEATHSIG)."""
+    if sys.platform == "linux":
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+
+
 def _preexec(limits: Limits, uid: int | None, use_bwrap: bool):
     def apply():  # in the child between fork and exec
         import resource
@@ -276,6 +285,7 @@ def _preexec(limits: Limits, uid: int | None, use_bwrap: bool):
             os.setgroups([])
             os.setgid(uid)
             os.setuid(uid)
+        _die_with_parent()  # after setuid, which clears it
         cap(resource.RLIMIT_CORE, 0)
         if limits.memory_mb:
             cap(resource.RLIMIT_AS, limits.memory_mb * 1024 * 1024)
