@@ -94,6 +94,7 @@ CARD_ISSUERS: tuple[tuple[str, tuple[tuple[str, str], ...], tuple[int, ...]], ..
     ("Maestro", (("5018", "5018"), ("5020", "5020"), ("5038", "5038"), ("5893", "5893"), ("6304", "6304"),
                  ("6759", "6759"), ("6761", "6763")), (12, 13, 14, 15, 16, 17, 18, 19)),
     ("Mir", (("2200", "2204"),), (16, 17, 18, 19)),
+    ("UATP", (("1", "1"),), (15,)),  # airline cards (Universal Air Travel Plan), printed 4-5-6
 )
 
 
@@ -106,8 +107,9 @@ def card_issuer(digits: str) -> str | None:
 
 
 def _card_grouping_ok(lengths: list[int]) -> bool:
-    """Bare, 4-4-...-4 with a last group of 1-4 digits (4-4-4-4, 4-4-4-4-3), or Amex/Diners 4-6-5, 4-6-4."""
-    if len(lengths) == 1 or lengths in ([4, 6, 5], [4, 6, 4]):
+    """Bare, 4-4-...-4 with a last group of 1-4 digits (4-4-4-4, 4-4-4-4-3), Amex/Diners 4-6-5, 4-6-4,
+    or UATP's 4-5-6."""
+    if len(lengths) == 1 or lengths in ([4, 6, 5], [4, 6, 4], [4, 5, 6]):
         return True
     return len(lengths) >= 3 and all(n == 4 for n in lengths[:-1]) and 1 <= lengths[-1] <= 4
 
@@ -266,7 +268,7 @@ def _ipv6_candidates(text: str):
 
 # --------------------------------------------------------------------------- US SSN
 
-_SSN = re.compile(r"(?<!\w)(?<!\d[-.])\d{3}([-. ]?)\d{2}\1\d{4}(?!\w)(?![-.]\d)")
+_SSN = re.compile(r"(?<![\w+])(?<!\d[-.])\d{3}([-. ]?)\d{2}\1\d{4}(?!\w)(?![-.]\d)")  # +...: a phone
 _SSN_SCORES = {"-": SCORES["US_SSN"], ".": 0.7, " ": 0.7, "": 0.5}
 SSN_CONTEXT = re.compile(r"\b(?:ssn|ssa|social\s+security|soc\.?\s*sec)\b", re.IGNORECASE)
 CONTEXT_WINDOW = 30
@@ -276,9 +278,11 @@ CONTEXT_SCORE = 0.95
 def find_ssns(text: str) -> list[Span]:
     """US Social Security numbers that the SSA could have issued (``ssn_valid``).
 
-    A bare ``536221234`` is as likely a phone or account number as an SSN, hence its low score; the
-    words "SSN" or "social security" in the ``CONTEXT_WINDOW`` characters before a number raise its
-    score to ``CONTEXT_SCORE`` (Presidio's context enhancement works alike)."""
+    A bare ``536221234`` may be an account number too, hence its low score (``find_phone_numbers``
+    leaves such numbers to this recognizer, although ``046365844`` is also a valid German number);
+    the words "SSN" or "social security" in the ``CONTEXT_WINDOW`` characters before a number raise
+    its score to ``CONTEXT_SCORE`` (Presidio's context enhancement works alike). Digits right after
+    a ``+`` are an international phone number, not an SSN."""
     found = []
     for m in _SSN.finditer(text):
         if ssn_valid(m.group()):
@@ -342,15 +346,56 @@ def _date_span(m: re.Match) -> tuple[int, int] | None:
     return m.start(), m.end()
 
 
+# Dates without a day or without a year, each with a check that keeps look-alikes out:
+# 05/2021 (a month 1-12 and a year 1900-2099), May 2021, May-21 (a month's name), 21-May (a day of
+# that month), and 05/21 (a month and a two-digit year, a ratio as often: only after a word that
+# says a date follows).
+PARTIAL_DATE_SCORE = 0.65
+_MONTH_YEAR = re.compile(r"(?P<m>\d(?<![\w/.,-]\d)\d?)/(?P<y>\d{4}|\d{2})(?![\w/])(?![.,-]\d)(?!\s*/\s*\d)")
+_NAMED_MONTH_YEAR = re.compile(r"(?<!\w)" + _MONTH + r"(?:\s+|-)(?P<y>\d{4})(?!\w)(?![/.-]\d)|(?<![\w-])"
+                               + _MONTH.replace("?P<month>", "?P<month2>") + r"-(?P<yy>\d\d)(?![\w/-])",
+                               re.IGNORECASE)
+_DAY_MONTH = re.compile(r"(?P<d>\d(?<![\w/.-]\d)\d?)-" + _MONTH + r"(?![\w-])", re.IGNORECASE)
+DATE_CONTEXT = re.compile(r"\b(?:exp(?:ires?|iry|iration)?|valid(?:\s+(?:thru|through|until|to))?|thru"
+                          r"|through|until|till|since|on|dated?|due|issued|born|dob|as\s+of|today\s+is)"
+                          r"\W{0,3}$", re.IGNORECASE)
+DATE_CONTEXT_WINDOW = 20
+_DAY_BEFORE = re.compile(r"\d(?:st|nd|rd|th)?(?:\s+of)?[\s-]+$", re.IGNORECASE)
+
+
+def _partial_dates(text: str) -> list[Span]:
+    found = []
+    for m in _MONTH_YEAR.finditer(text):
+        month, year = int(m.group("m")), m.group("y")
+        if not 1 <= month <= 12:
+            continue
+        if len(year) == 4:
+            ok = 1900 <= int(year) <= 2099
+        else:  # 05/21: a date only where a word before says so (or a month and a day, 5/21 = May 21)
+            ok = DATE_CONTEXT.search(text, max(0, m.start() - DATE_CONTEXT_WINDOW), m.start()) is not None
+        if ok:
+            found.append(Span(m.start(), m.end(), "DATE_TIME", PARTIAL_DATE_SCORE))
+    for m in _NAMED_MONTH_YEAR.finditer(text):
+        if _DAY_BEFORE.search(text, max(0, m.start() - 12), m.start()):
+            continue  # "31 June 2022": a day was written, and the date does not exist
+        if m.group("y") is None or 1000 <= int(m.group("y")) <= 2999:
+            found.append(Span(m.start(), m.end(), "DATE_TIME", PARTIAL_DATE_SCORE))
+    for m in _DAY_MONTH.finditer(text):
+        if date_valid(2000, MONTHS[m.group("month").lower().rstrip(".")], int(m.group("d"))):  # 29-Feb too
+            found.append(Span(m.start(), m.end(), "DATE_TIME", PARTIAL_DATE_SCORE))
+    return found
+
+
 def find_dates(text: str) -> list[Span]:
-    """Calendar dates (and an ISO 8601 time after a year-first date) that exist: 31/02/2024 does not."""
+    """Calendar dates (and an ISO 8601 time after a year-first date) that exist: 31/02/2024 does not;
+    and months of a year and days of a month (``_partial_dates``), at ``PARTIAL_DATE_SCORE``."""
     found = []
     for pattern in _DATES:
         for m in pattern.finditer(text):
             span = _date_span(m)
             if span:
                 found.append(Span(*span, "DATE_TIME", SCORES["DATE_TIME"]))
-    return found
+    return found + _partial_dates(text)
 
 
 # --------------------------------------------------------------------------- phone numbers
@@ -362,6 +407,13 @@ _NOT_PHONE_SHAPES = re.compile(
     r"|\d{1,2}([-/.])\d{1,2}\2\d{4}|\d{4}([-/.])\d{1,2}\3\d{1,2}"  # a date, real or not
 )
 _GLUED = re.compile(r"\d[ .-]|[ .-]\d")
+
+
+def _bare_ssn(raw: str) -> bool:
+    """Nine bare digits that the SSA could have issued: read as an SSN, not as a phone number."""
+    return len(raw) == 9 and raw.isdecimal() and ssn_valid(raw)
+
+
 _IBAN_SHAPE = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?:[ -]?[A-Z0-9]){10,30}(?![A-Za-z0-9])")
 
 # Finding phone numbers fast, with the same findings as ``PhoneNumberMatcher`` over the whole text in
@@ -516,7 +568,7 @@ class _Candidate:
         groups = ascii_digits(runs[0] + "".join(j + r for j, r in zip(joiners, runs[1:])))
         self.whole = (candidate[0].isdecimal() and len(runs) < 21 and "," * len(joiners) == "".join(joiners)
                       and all(len(r) <= 20 for r in runs))
-        if self.whole and (_NOT_PHONE_SHAPES.fullmatch(candidate)
+        if self.whole and (_NOT_PHONE_SHAPES.fullmatch(candidate) or _bare_ssn(candidate)
                            or any(a <= start and self.end <= b for a, b in codes)):
             return
         self.ok = tuple(region for region in regions if _fits(groups, self.whole, _region_gate(region)))
@@ -604,7 +656,8 @@ def find_phone_numbers(text: str, regions: tuple[str, ...] = PHONE_REGIONS) -> l
     """Numbers that ``phonenumbers`` finds and validates, read as national numbers of each region in
     turn (numbers with a ``+country`` code are the same in all).
 
-    Not taken for phone numbers: strings shaped like an SSN (3-2-4 digits), a version or a dotted
+    Not taken for phone numbers: strings shaped like an SSN (3-2-4 digits, or nine bare digits that
+    the SSA could have issued: Presidio's test case ``078051121``), a version or a dotted
     quad (``1.2.3``, ``192.168.1.256``) or a date (``30.02.2023``), which numbering plans are not
     written like; digits glued by a space, dot or dash to further digits (``1644`` at the end
     of ``6200 6947 5086 1644``), which are part of a longer number; and digits inside an
@@ -630,7 +683,7 @@ def find_phone_numbers(text: str, regions: tuple[str, ...] = PHONE_REGIONS) -> l
             raw, start = match.raw_string, match.start
             if raw.startswith("(") and ")" not in raw:  # an unbalanced bracket belongs to the sentence
                 raw, start = raw[1:], start + 1
-            if not (glued or in_code or _NOT_PHONE_SHAPES.fullmatch(raw)):
+            if not (glued or in_code or _NOT_PHONE_SHAPES.fullmatch(raw) or _bare_ssn(raw)):
                 spans.add((start, match.end))
     return [Span(s, e, "PHONE_NUMBER", SCORES["PHONE_NUMBER"]) for s, e in sorted(spans)]
 

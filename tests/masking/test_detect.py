@@ -21,7 +21,7 @@ from course_lib.data.pii_text import PERTURBATIONS
 from course_lib.masking import ENTITIES, Span
 from course_lib.masking.detect import detect, rank, resolve
 from course_lib.masking.evaluate import Scores, errors, evaluate, micro_average
-from course_lib.masking.recognizers import RECOGNIZERS, SCORES, card_issuer
+from course_lib.masking.recognizers import PARTIAL_DATE_SCORE, RECOGNIZERS, SCORES, card_issuer
 from course_lib.masking.validators import IBAN_FORMATS, bban_parts, iban_check_digits, luhn_checksum
 
 PROPERTY = settings(max_examples=40, deadline=None)
@@ -83,6 +83,7 @@ def test_empty_and_plain_text_have_nothing():
     "3530 1113 3330 0000",  # JCB
     "3056 930902 5904", "36227206271667",  # Diners 4-6-4
     "6200 0000 0000 0005",  # UnionPay
+    "122000000000003", "1220 00000 000003",  # UATP (airline cards), bare and 4-5-6: Presidio's case
 ])
 def test_card_numbers_of_each_network_are_found_with_exact_bounds(card):
     digits = card.replace(" ", "").replace("-", "")
@@ -105,6 +106,8 @@ def test_card_numbers_of_each_network_are_found_with_exact_bounds(card):
     "Fax +4111111111111111 an international number",
     "IBAN typo DE81 4326 9253 8056 6031 52 bounced",  # Luhn-valid middle of a longer code
     "Card 5655 5555 5555 4444 not Mastercard (56)",
+    "Order 1220000000000036 has 16 digits",  # prefix 1 is UATP only with 15 digits (Luhn-valid here)
+    "Ref 122000000000004 check digit off",
 ])
 def test_card_look_alikes_are_not_cards(text):
     middle = "4326925380566031"  # of the IBAN example: Luhn-valid and Visa-prefixed
@@ -262,12 +265,22 @@ def test_ssns_are_found_in_each_spelling_with_a_score_for_each(ssn, score):
     assert Span(4, 4 + len(ssn), "US_SSN", 0.95) in detect(f"SSN {ssn}.")
 
 
-def test_the_word_ssn_before_a_bare_number_makes_it_an_ssn_rather_than_a_phone_number():
-    assert found("ref 046365844") == [("PHONE_NUMBER", "046365844")]  # a valid German number
-    assert found("SSN: 046365844") == [("US_SSN", "046365844")]
+def test_nine_bare_digits_the_ssa_could_issue_are_an_ssn_and_the_word_ssn_raises_the_score():
+    import phonenumbers
+
+    assert phonenumbers.is_valid_number(phonenumbers.parse("046365844", "DE"))  # also a German number
+    assert found("ref 046365844") == [("US_SSN", "046365844")]  # Presidio's case: 078051121
+    assert found("078051121") == [("US_SSN", "078051121")]
+    assert [s.score for s in detect("ref 046365844")] == [0.5]
+    assert detect("SSN: 046365844") == [Span(5, 14, "US_SSN", 0.95)]
     assert found("Social Security number 046365844") == [("US_SSN", "046365844")]
     far = "SSN on file for the claimant, see the number 046365844"
-    assert found(far) == [("PHONE_NUMBER", "046365844")]
+    assert detect(far) == [Span(45, 54, "US_SSN", 0.5)]
+    # not an SSN: unissued, ten digits, or the national part of an international number
+    assert found("ref 0780511201") != [("US_SSN", "0780511201")]
+    for text in ("ref 666000000", "ref 000000000", "call +49 46365844", "call +33612341282"):
+        assert_not_entity(text, "US_SSN")
+    assert found("call +33 6 12 34 12 82") == [("PHONE_NUMBER", "+33 6 12 34 12 82")]
 
 
 @pytest.mark.parametrize("text", ["SSN 000-12-3456", "SSN 666-12-3456", "SSN 912-34-5678", "SSN 536-00-1234",
@@ -353,10 +366,33 @@ def test_dates_in_numeric_and_month_name_forms_are_found(value):
 
 @pytest.mark.parametrize("text", ["on 31/02/2024", "on 29/02/2023", "on 2024-02-30", "on 13/13/2024",
                                   "on 2024-13-01", "on April 31, 2024", "on 31 June 2022", "on 00/10/2020",
-                                  "on 12/31/24", "version 1.2.3", "ratio 120/80", "on 12/2024",
-                                  "on 2024-12", "id 1.12.12.2024"])
+                                  "on 12/31/24", "version 1.2.3", "ratio 120/80", "on 2024-12",
+                                  "id 1.12.12.2024", "on 13/2024", "on 0/2024", "in 12/1850", "on 12/3024",
+                                  "score 3/10", "ratio 05/21", "on 13/21", "on 05/21/31", "on 05/21 /31",
+                                  "page 3.5/21", "1,5/2021", "on 31-Jun", "on 30-Feb", "on 32-May",
+                                  "Maya 2021", "May-2021x", "x5/2021", "5/2021/3"])
 def test_impossible_or_partial_dates_are_not_found(text):
     assert_not_entity(text, "DATE_TIME")
+
+
+@pytest.mark.parametrize("text, value", [
+    # Presidio's own cases for months of a year and days of a month (DateRecognizer tests)
+    ("Today is 05/21", "05/21"), ("Today is 5/21", "5/21"), ("Today is 5/2021", "5/2021"),
+    ("Today is 05/2021", "05/2021"), ("Today is May-21", "May-21"), ("Today is 21-May", "21-May"),
+    ("Today is 05-May", "05-May"), ("Today is May-2021", "May-2021"), ("Today is 5-MAY-2021", "5-MAY-2021"),
+    # a month and a year, with a four-digit year or a word that says a date follows
+    ("card expires 12/27.", "12/27"), ("valid thru 08/29", "08/29"), ("on 12/2024", "12/2024"),
+    ("since 1/2019, no relapse", "1/2019"), ("seen in May 2024 and", "May 2024"),
+    ("until December 2025.", "December 2025"), ("dated Sept. 1999", "Sept. 1999"), ("on 29-Feb", "29-Feb"),
+])
+def test_months_of_a_year_and_days_of_a_month_are_found_with_a_lower_score(text, value):
+    assert_finds(text, "DATE_TIME", value)
+    assert [s.score for s in detect(text)] == [PARTIAL_DATE_SCORE] or value == "5-MAY-2021"
+
+
+def test_a_full_date_around_a_partial_one_is_reported_whole():
+    assert detect("on 5 May 2021.") == [Span(3, 13, "DATE_TIME", SCORES["DATE_TIME"])]
+    assert found("due 31-Dec-2024 or") == [("DATE_TIME", "31-Dec-2024")]
 
 
 def test_an_invalid_time_leaves_the_date_without_it():
