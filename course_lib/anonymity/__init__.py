@@ -5,6 +5,7 @@
 - ``hierarchy``       generalisation hierarchies: number bands, ZIP prefixes, dates, category trees
 - ``generalization``  generalise, suppress, the lattice of levels, ``anonymize_k`` with information loss
 - ``attacks``         the linkage attack (Sweeney) and the homogeneity attack, scored against ground truth
+- ``models``          the expected share of unique rows on independent columns, without looking at a row
 
 Every function takes a pandas DataFrame and a list of quasi-identifier column names; a missing value
 in a quasi-identifier is a value of its own. The synthetic population, patients and voter list live in
@@ -30,6 +31,7 @@ from .hierarchy import (
     IntervalHierarchy,
     PrefixHierarchy,
 )
+from .models import expected_uniqueness
 from .metrics import (
     Risk,
     class_sizes,
@@ -45,7 +47,7 @@ from .metrics import (
 __all__ = [
     "AnonymizationReport", "CategoricalHierarchy", "DateHierarchy", "Generalizer", "Hierarchy",
     "IntervalHierarchy", "LinkageResult", "PrefixHierarchy", "Risk", "anonymize_k", "class_sizes",
-    "discernibility", "equivalence_classes", "generalize", "journalist_risk", "k_anonymity", "l_diversity",
+    "discernibility", "equivalence_classes", "expected_uniqueness", "generalize", "journalist_risk", "k_anonymity", "l_diversity",
     "lattice", "linkage_attack", "marketer_risk", "precision_loss", "prosecutor_risk", "record_risk",
     "suppress", "t_closeness", "uniqueness",
 ]

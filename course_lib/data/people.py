@@ -131,14 +131,25 @@ def age_distribution() -> np.ndarray:
     return p / p.sum()
 
 
-def birth_date_distribution() -> pd.Series:
+def _age_probabilities(age_probabilities) -> np.ndarray:
+    """``age_probabilities`` checked (100 non-negative values summing to 1), or the census pyramid."""
+    if age_probabilities is None:
+        return age_distribution()
+    p = np.asarray(age_probabilities, dtype=np.float64)
+    if p.shape != (MAX_AGE + 1,) or not np.all(np.isfinite(p)) or np.any(p < 0) or abs(p.sum() - 1) > 1e-6:
+        raise ValueError(f"age_probabilities must be {MAX_AGE + 1} non-negative probabilities (ages "
+                         f"0..{MAX_AGE}) summing to 1")
+    return p / p.sum()
+
+
+def birth_date_distribution(age_probabilities=None) -> pd.Series:
     """P(birth_date = d) under :func:`population`'s model, indexed by date (newest first).
 
-    Age in days is ``floor((A + U) * 365.2425)`` with ``A ~`` :func:`age_distribution` and ``U`` uniform
-    on [0, 1), so ``P(days = j) = F(j + 1) - F(j)`` with ``F(x) = sum_a P(A = a) clip(x / 365.2425 - a,
-    0, 1)``.
+    Age in days is ``floor((A + U) * 365.2425)`` with ``A ~`` :func:`age_distribution` (or
+    ``age_probabilities``, as passed to :func:`population`) and ``U`` uniform on [0, 1), so
+    ``P(days = j) = F(j + 1) - F(j)`` with ``F(x) = sum_a P(A = a) clip(x / 365.2425 - a, 0, 1)``.
     """
-    p_age = age_distribution()
+    p_age = _age_probabilities(age_probabilities)
     edges = np.arange(math.ceil((MAX_AGE + 1) * 365.2425) + 1, dtype=np.float64)
     cdf = (p_age[None, :] * np.clip(edges[:, None] / 365.2425 - np.arange(MAX_AGE + 1)[None, :], 0, 1)).sum(1)
     probs = np.diff(cdf)
@@ -183,7 +194,7 @@ def _zip_codes(n_zips: int, rng: np.random.Generator) -> np.ndarray:
 
 
 def population(n: int = POPULATION_SIZE, seed: int = 0, *, median_zip_size: float = ZIP_MEDIAN,
-               zip_log_sd: float = ZIP_LOG_SD) -> pd.DataFrame:
+               zip_log_sd: float = ZIP_LOG_SD, age_probabilities=None) -> pd.DataFrame:
     """A census-like table of ``n`` residents: ``person_id, zip, birth_date, sex, race``.
 
     * ``zip``: 5-character strings; residents per ZIP from :func:`zip_sizes`;
@@ -192,10 +203,13 @@ def population(n: int = POPULATION_SIZE, seed: int = 0, *, median_zip_size: floa
     * ``sex``: ``"F"`` with probability 0.51, else ``"M"``; ``race``: per-ZIP shares drawn around
       :data:`RACE_SHARES` (Dirichlet, concentration 20), so neighbourhoods differ.
 
+    ``median_zip_size``, ``zip_log_sd`` and ``age_probabilities`` (P(age = a) for a = 0..99; default the
+    census pyramid) change the calibration, to see how the share of unique people depends on it.
     ZIP, birth date and sex are drawn independently, which is what :func:`uniqueness_model` assumes.
     About 1 s for the full ``n = 1,000,000`` on one core.
     """
     n = check_int(n, "n", 1)
+    p_age = _age_probabilities(age_probabilities)
     rng = _rng(seed)
     sizes = zip_sizes(n, median=median_zip_size, log_sd=zip_log_sd)
     rng.shuffle(sizes)
@@ -203,7 +217,7 @@ def population(n: int = POPULATION_SIZE, seed: int = 0, *, median_zip_size: floa
     zip_index = np.repeat(np.arange(len(sizes)), sizes)
     rng.shuffle(zip_index)
 
-    ages = rng.choice(MAX_AGE + 1, size=n, p=age_distribution())
+    ages = rng.choice(MAX_AGE + 1, size=n, p=p_age)
     days_old = np.floor((ages + rng.random(n)) * 365.2425).astype(np.int64)
     birth = CENSUS_DAY - days_old.astype("timedelta64[D]")
     sex = np.where(rng.random(n) < P_FEMALE, "F", "M").astype(object)

@@ -224,3 +224,19 @@ def test_default_population_links_patients_and_voters_of_one_seed():
     voters = voter_list(pts, seed=7, n_extra=10)
     assert voters["person_id"].isin(pts["person_id"]).sum() == 24
     assert re.fullmatch(r"V\d{7}", voters["voter_id"].iloc[0])
+
+
+def test_age_probabilities_change_the_calibration_and_the_model_follows():
+    college = np.zeros(100)
+    college[18:23] = 0.6 / 5  # a college town: 60 % of residents aged 18-22
+    college[23:] = 0.4 / 77
+    pop = population(POPULATION_SIZE_FAST, 0, age_probabilities=college)
+    age_years = (pd.Timestamp(CENSUS_DAY) - pop["birth_date"]).dt.days / 365.2425
+    assert 0.58 < ((age_years >= 18) & (age_years < 23)).mean() < 0.62
+    measured = uniqueness(pop, ["zip", "birth_date", "sex"])
+    model = uniqueness_model(pop["zip"].value_counts(), birth_date_distribution(college))
+    assert abs(measured - model) < 0.01 and 0.5 < measured < 0.65  # far below the census pyramid's 87 %
+    with pytest.raises(ValueError, match="age_probabilities"):
+        population(100, 0, age_probabilities=[1.0])
+    with pytest.raises(ValueError, match="age_probabilities"):
+        birth_date_distribution(np.full(100, 0.02))
