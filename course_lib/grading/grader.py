@@ -475,7 +475,9 @@ def grade_folder(folder, exercise: Exercise, out, *, progress=None, workers: int
     else:
         import multiprocessing
 
-        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        # Workers start from a clean single-threaded server (or afresh), never by forking this
+        # process, whose other threads could hold a lock at the moment of the fork.
+        method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method)) as pool:
             for sub in pool.map(_grade_one, jobs):
                 results.append(sub)

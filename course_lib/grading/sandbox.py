@@ -254,21 +254,29 @@ class Child:
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
-def _libc_unshare_net() -> None:
+def _libc_function(name: str):
+    """A C library function, looked up now: after fork, only calls to it are safe, not dlopen."""
+    if sys.platform != "linux":
+        return None
     try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.unshare(0x40000000)  # CLONE_NEWNET: an empty network namespace (needs root)
+        return getattr(ctypes.CDLL(None, use_errno=True), name)
     except (OSError, AttributeError):
-        pass
+        return None
+
+
+_UNSHARE = _libc_function("unshare")
+_PRCTL = _libc_function("prctl")
+
+
+def _libc_unshare_net() -> None:
+    if _UNSHARE is not None:
+        _UNSHARE(0x40000000)  # CLONE_NEWNET: an empty network namespace (needs root)
 
 
 def _die_with_parent() -> None:
     """Ask Linux to kill this process when the grader that started it dies (PR_SET_PDEATHSIG)."""
-    if sys.platform == "linux":
-        try:
-            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)
-        except (OSError, AttributeError):
-            pass
+    if _PRCTL is not None:
+        _PRCTL(1, int(signal.SIGKILL), 0, 0, 0)
 
 
 def _preexec(limits: Limits, uid: int | None, use_bwrap: bool):
@@ -346,15 +354,18 @@ def start(source: bytes, filename: str, *, limits: Limits, uid: int | None,
     if bwrap:
         seen_file, cwd = f"/tmp/submission/{filename}", "/tmp/work"
         env["HOME"] = cwd
-        keep = [PACKAGE_ROOT, Path(sys.prefix).resolve()]
+        keep = list(dict.fromkeys(Path(p).resolve() for p in (
+            PACKAGE_ROOT, sys.prefix, sys.base_prefix, sys.exec_prefix,
+            Path(sys.executable).resolve().parent)))
         cmd = [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
-        cmd += _mask_args([REPO_ROOT, *hide, Path("/root"), Path("/home"), Path("/run"), Path("/var/tmp")],
-                          uid)
-        for p in keep:  # bring back what the child needs, read-only
-            if p.is_relative_to(REPO_ROOT):
+        masked = [REPO_ROOT, *hide, Path("/root"), Path("/home"), Path("/run"), Path("/var/tmp"),
+                  Path("/tmp")]
+        cmd += _mask_args(masked, uid)
+        for p in keep:  # bring back what the child needs, read-only, wherever a cover hid it
+            if p.is_dir() and _reachable(p, uid) and any(p.is_relative_to(Path(m).resolve()) for m in masked):
                 cmd += ["--ro-bind", str(p), str(p)]
         cmd += ["--tmpfs", str(PACKAGE_ROOT / "grading" / "checks")]  # the references stay hidden
-        cmd += ["--tmpfs", "/tmp", "--ro-bind", str(subdir), "/tmp/submission",
+        cmd += ["--ro-bind", str(subdir), "/tmp/submission",
                 "--size", str(limits.scratch_mb * 1024 * 1024), "--tmpfs", cwd, "--chdir", cwd,
                 "--unshare-all", "--die-with-parent", "--new-session", "--clearenv"]
         for k, v in env.items():
