@@ -447,7 +447,6 @@ def test_the_protections_in_force_here():
 
 
 def test_grade_cli_writes_a_gradebook(tmp_path):
-
     folder = tmp_path / "subs"
     folder.mkdir()
     (folder / "ann.py").write_text(SOLUTION_TEXT)
