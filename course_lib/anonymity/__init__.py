@@ -31,7 +31,6 @@ from .hierarchy import (
     IntervalHierarchy,
     PrefixHierarchy,
 )
-from .models import expected_uniqueness
 from .metrics import (
     Risk,
     class_sizes,
@@ -43,11 +42,13 @@ from .metrics import (
     record_risk,
     uniqueness,
 )
+from .models import expected_uniqueness
 
 __all__ = [
     "AnonymizationReport", "CategoricalHierarchy", "DateHierarchy", "Generalizer", "Hierarchy",
     "IntervalHierarchy", "LinkageResult", "PrefixHierarchy", "Risk", "anonymize_k", "class_sizes",
-    "discernibility", "equivalence_classes", "expected_uniqueness", "generalize", "journalist_risk", "k_anonymity", "l_diversity",
+    "discernibility", "equivalence_classes", "expected_uniqueness", "generalize", "journalist_risk",
+    "k_anonymity", "l_diversity",
     "lattice", "linkage_attack", "marketer_risk", "precision_loss", "prosecutor_risk", "record_risk",
     "suppress", "t_closeness", "uniqueness",
 ]

@@ -33,7 +33,8 @@ def test_hand_values_and_edges():
     assert expected_uniqueness(3, 5, [1.0, 0.0]) == 0.0  # every row the same
     # more columns, more unique; more rows, fewer
     q = [0.15, 0.7, 0.15]
-    assert expected_uniqueness(4, 2000, q) < expected_uniqueness(12, 2000, q) < expected_uniqueness(20, 2000, q)
+    assert (expected_uniqueness(4, 2000, q) < expected_uniqueness(12, 2000, q)
+            < expected_uniqueness(20, 2000, q))
     assert expected_uniqueness(12, 20_000, q) < expected_uniqueness(12, 2000, q)
 
 
@@ -45,10 +46,10 @@ def test_predicts_a_simulated_table():
     assert abs(measured - expected_uniqueness(10, 2000, q)) < 0.04
 
 
-@pytest.mark.parametrize("args, error", [((0, 10, [1.0]), ValueError), ((1, 0, [1.0]), ValueError),
-                                         ((201, 10, [1.0]), ValueError), ((1.5, 10, [1.0]), TypeError),
-                                         ((2, 10, [0.5, 0.6]), ValueError), ((2, 10, [-0.5, 1.5]), ValueError),
-                                         ((2, 10, [np.nan, 1.0]), ValueError), ((2, 10, []), ValueError)])
+@pytest.mark.parametrize("args, error", [
+    ((0, 10, [1.0]), ValueError), ((1, 0, [1.0]), ValueError), ((201, 10, [1.0]), ValueError),
+    ((1.5, 10, [1.0]), TypeError), ((2, 10, [0.5, 0.6]), ValueError), ((2, 10, [-0.5, 1.5]), ValueError),
+    ((2, 10, [np.nan, 1.0]), ValueError), ((2, 10, []), ValueError)])
 def test_rejects_bad_input(args, error):
     with pytest.raises(error):
         expected_uniqueness(*args)
