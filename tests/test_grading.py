@@ -4,6 +4,7 @@ survives every kind of broken or hostile submission (tests/grading_fixtures/).""
 
 from __future__ import annotations
 
+import ast
 import csv
 import hashlib
 import importlib
@@ -20,7 +21,7 @@ import pytest
 
 from course_lib.grading import exercise_names, get_exercise, wire
 from course_lib.grading.generate import make_exercise
-from course_lib.grading.grader import REPO_ROOT, grade_folder, grade_submission
+from course_lib.grading.grader import REPO_ROOT, copy_flags, grade_folder, grade_submission
 from course_lib.grading.loader import run_exercise, run_task
 from course_lib.grading.remote import loopback
 from course_lib.grading.sandbox import bwrap_path, can_switch_uid
@@ -51,6 +52,7 @@ def test_untouched_exercises_score_zero(name, tmp_path):
     results = run_exercise(get_exercise(name), stub)
     assert sum(r.points for r in results) == 0
     assert {r.status for r in results} == {"not_implemented"}
+    assert copy_flags(ast.parse(stub.read_text()), get_exercise(name)) == []  # the header is no flag
 
 
 def _same_through_the_grader(task, fn, here):
