@@ -562,3 +562,42 @@ def test_a_child_that_stops_reading_cannot_hold_the_grader():
         with pytest.raises(ChildGone, match="stalled"):
             session.function("f")("x" * 5_000_000)
         assert time.monotonic() - started < 3
+
+
+def test_an_answer_cannot_change_what_the_grader_keeps_for_its_reference():
+    """The checker copies the gradients for every call and computes its reference from its own; a
+    forged answer claiming the call changed them must not reach them."""
+    from course_lib.grading.remote import ChildGone, RemoteFunction
+
+    class Forger:  # answers one batch of calls, claiming argument 0 (a copied one) became zeros
+        def request(self, header, blobs):
+            blobs_out: list = []
+            tree = wire.encode(np.zeros((2, 2)), blobs_out)
+            return {"results": [1.0] * header["times"], "exc": None, "after": {"0": tree}}, blobs_out
+
+        def close(self):
+            pass
+
+    grads = np.ones((2, 2))
+    fn = RemoteFunction(Forger(), "private_gradient")
+    with pytest.raises(ChildGone, match="cannot read"):
+        list(fn.repeat((grads, 1.0), 3, copy=(0,)))
+    assert np.array_equal(grads, np.ones((2, 2)))
+    shared = np.ones((2, 2))
+    assert list(fn.repeat((shared, 1.0), 3)) == [1.0] * 3  # a shared one may change, as in a loop
+    assert np.array_equal(shared, np.zeros((2, 2)))
+
+
+def test_the_graders_own_trouble_costs_a_row_not_the_gradebook(tmp_path, monkeypatch):
+    from course_lib.grading import grader
+
+    def broken(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    (folder / "ann.py").write_text(SOLUTION_TEXT)
+    monkeypatch.setattr(grader, "grade_submission", broken)
+    results = grade_folder(folder, EX, tmp_path / "book.csv", workers=1)
+    assert results[0].total == 0 and "could not grade this submission" in results[0].reasons()[0]
+    assert "ann.py" in (tmp_path / "book.csv").read_text()

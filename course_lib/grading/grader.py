@@ -441,10 +441,19 @@ def _grade_one(args) -> SubmissionResult:
     if path is None:
         return SubmissionResult(name, "", [TaskResult(t.name, 0, t.points, "missing", problem)
                                            for t in exercise.tasks])
-    sub = grade_submission(path, exercise, name=name, **kwargs)
+    try:
+        sub = grade_submission(path, exercise, name=name, **kwargs)
+    except Exception as exc:  # noqa: BLE001 - the grader's own trouble (a full disk ...) costs one row
+        return _failed(name, str(path), exercise, exc)
     if link:
         sub.flags.insert(0, f"a link to {link} in the submissions folder")
     return sub
+
+
+def _failed(name: str, path: str, exercise: Exercise, exc: BaseException) -> SubmissionResult:
+    why = f"the grader could not grade this submission ({type(exc).__name__}: {exc}); grade it again"
+    return SubmissionResult(name, path, [TaskResult(t.name, 0, t.points, "error", why[:500])
+                                         for t in exercise.tasks])
 
 
 def _link(folder: Path, name: str, path: Path | None) -> str:
@@ -479,7 +488,12 @@ def grade_folder(folder, exercise: Exercise, out, *, progress=None, workers: int
         # process, whose other threads could hold a lock at the moment of the fork.
         method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method)) as pool:
-            for sub in pool.map(_grade_one, jobs):
+            futures = [pool.submit(_grade_one, job) for job in jobs]
+            for job, future in zip(jobs, futures):
+                try:
+                    sub = future.result()
+                except Exception as exc:  # noqa: BLE001 - e.g. a worker killed for memory
+                    sub = _failed(job[0], str(job[1] or ""), exercise, exc)
                 results.append(sub)
                 if progress:
                     progress(sub)

@@ -148,12 +148,12 @@ class RemoteFunction:
                 raise wire.WireError("bad results")
             values = [wire.decode(r, out) for r in results]
             for key, tree in _dict(answer.get("after")).items():
-                k = _key_of(key)
-                original = args[k] if isinstance(k, int) else kwargs[k]
+                # Only an argument the calls shared can come back changed: the grader keeps its
+                # copied ones (and may still use them for its reference) as they were.
+                original = _argument(key, args, kwargs, copy)
                 _absorb(original, wire.decode(tree, out))
             for key, tree in _dict(answer.get("reports")).items():
-                k = _key_of(key)
-                original = args[k] if isinstance(k, int) else kwargs[k]
+                original = _argument(key, args, kwargs, copy)
                 if wire.is_probe(original):
                     original.wire_absorb(wire.decode(tree, out))
             exc = answer.get("exc")
@@ -166,6 +166,16 @@ class RemoteFunction:
             raise ChildGone("error", f"the process sent an answer the grader cannot read "
                             f"({type(e).__name__})") from None
         return values, exc
+
+
+def _argument(key, args, kwargs, copy):
+    """The argument an answer's ``key`` names ('0', '1', ... or 'k:name'), never a copied one."""
+    k = _key_of(str(key))
+    if isinstance(k, int):
+        if not 0 <= k < len(args) or k in copy:
+            raise wire.WireError("an answer names an argument it cannot change")
+        return args[k]
+    return kwargs[k]
 
 
 def _dict(v) -> dict:
