@@ -274,9 +274,11 @@ def _libc_unshare_net() -> None:
 
 
 def _die_with_parent() -> None:
-    """Ask Linux to kill this process when the grader that started it dies (PR_SET_PDEATHSIG)."""
+    """Ask Linux to kill this process when the grader that started it dies (PR_SET_PDEATHSIG), and
+    never to grant it more privileges, not even through a set-user-id program (PR_SET_NO_NEW_PRIVS)."""
     if _PRCTL is not None:
         _PRCTL(1, int(signal.SIGKILL), 0, 0, 0)
+        _PRCTL(38, 1, 0, 0, 0)
 
 
 def _preexec(limits: Limits, uid: int | None, use_bwrap: bool):
