@@ -37,7 +37,7 @@ from .sandbox import PACKAGE_ROOT, REPO_ROOT, Limits, uid_lease
 from .spec import Exercise, get_exercise
 
 __all__ = ["PACKAGE_ROOT", "REPO_ROOT", "SubmissionResult", "find_submissions", "grade_folder",
-           "grade_submission", "write_gradebook", "write_outputs"]
+           "grade_submission", "snapshot", "write_gradebook", "write_outputs"]
 
 MAX_SOURCE_BYTES = 2 * 1024 * 1024
 MAX_TASK_BYTES = 512 * 1024 * 1024  # all the answers of one task together (one is at most 64 MB)
@@ -58,11 +58,32 @@ class SubmissionResult:
         return sum(r.points for r in self.results)
 
     @property
+    def tampered(self) -> list[str]:
+        """Always empty: a submission's child cannot change the grader's files (kept for callers)."""
+        return []
+
+    @property
     def max_total(self) -> int:
         return sum(r.max_points for r in self.results)
 
     def reasons(self) -> list[str]:
         return [f"{r.task}: {r.reason}" for r in self.results if r.points < r.max_points]
+
+
+PROTECTED_DIRS = ("course_lib", "tests/exercises", "solutions")
+
+
+def snapshot(root: Path = REPO_ROOT, dirs=PROTECTED_DIRS) -> dict[Path, bytes]:
+    """The bytes of every file under the course's own folders (caches excluded): to verify, before
+    and after a run, that no submission changed them."""
+    files: dict[Path, bytes] = {}
+    for d in dirs:
+        base = Path(root) / d
+        if base.is_dir():
+            for p in base.rglob("*"):
+                if p.is_file() and "__pycache__" not in p.parts and not p.name.endswith(".pyc"):
+                    files[p] = p.read_bytes()
+    return files
 
 
 # --------------------------------------------------------------------------- copying the reference
@@ -162,12 +183,15 @@ def grade_submission(
     submission_timeout: float | None = None,
     memory_mb: int = 4096,
     hide: tuple = (),
+    protect: bool | None = None,
+    quarantine: Path | None = None,
 ) -> SubmissionResult:
     """Grade one file in child processes; every task gets a result, whatever the file does.
 
     ``submission_timeout`` (default: the import timeout plus every task's) bounds the whole
     submission, restarts included; ``hide`` lists folders the child must not see (other learners'
-    files, the gradebook)."""
+    files, the gradebook). ``protect`` and ``quarantine`` are accepted and ignored: nothing needs
+    putting back any more, since a child cannot write the course's files."""
     if submission_timeout is None:
         submission_timeout = import_timeout + task_timeout * len(exercise.tasks)
     _check_limits(task_timeout=task_timeout, import_timeout=import_timeout,
