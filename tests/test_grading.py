@@ -440,12 +440,14 @@ def test_find_submissions_rejects_a_missing_folder(tmp_path):
         grade_folder(tmp_path / "nope", EX, tmp_path / "g.csv")
 
 
-def test_the_protections_in_force_here():
-    """The machine the tests run on has root and bubblewrap; on others the fallbacks are tested."""
-    if os.geteuid() == 0:
-        assert can_switch_uid()
-    if os.environ.get("COURSE_GRADER_NO_BWRAP") is None and Path("/usr/bin/bwrap").exists():
-        assert bwrap_path()
+def test_the_protections_in_force_here_are_reported():
+    from course_lib.grading.sandbox import describe
+
+    lines = describe()
+    assert ("own user id per child" in lines[1]) == can_switch_uid()
+    assert lines[2].startswith("bubblewrap") == bool(bwrap_path())
+    if os.geteuid() == 0 and sys.platform == "linux" and not os.environ.get("COURSE_GRADER_NO_UID"):
+        assert can_switch_uid() or "cannot run this Python" in lines[1]
 
 
 def test_grade_cli_writes_a_gradebook(tmp_path):

@@ -84,22 +84,46 @@ def bwrap_path() -> str | None:
 
 
 def _drop_probe():
-    if os.geteuid() == 0:
+    if can_switch_uid():
         os.setgroups([])
         os.setgid(UID_BASE + UID_SLOTS)
         os.setuid(UID_BASE + UID_SLOTS)
 
 
 def can_switch_uid() -> bool:
-    return sys.platform == "linux" and os.geteuid() == 0 and not os.environ.get("COURSE_GRADER_NO_UID")
+    """Whether children can run under their own uid: the grader runs as root on Linux, and this
+    Python and its packages can be run by another user."""
+    return sys.platform == "linux" and os.geteuid() == 0 and not os.environ.get("COURSE_GRADER_NO_UID") \
+        and _python_runs_as_another_user()
+
+
+@cache
+def _python_runs_as_another_user() -> bool:
+    def drop():
+        os.setgroups([])
+        os.setgid(UID_BASE + UID_SLOTS)
+        os.setuid(UID_BASE + UID_SLOTS)
+
+    try:
+        ok = subprocess.run([sys.executable, "-I", "-B", "-c", "import numpy, course_lib.grading.child"],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            cwd="/", env={"PATH": "/usr/bin:/bin"}, timeout=60, preexec_fn=drop)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return ok.returncode == 0
 
 
 def describe() -> list[str]:
     """The protections in force on this machine, one line each."""
     lines = ["own session, clean environment, python -I, resource limits, everything killed after "
              "each submission"]
-    lines.append("own user id per child (running as root)" if can_switch_uid()
-                 else "NO own user id: the child runs as this account (run as root to add one)")
+    if can_switch_uid():
+        lines.append("own user id per child (running as root)")
+    elif os.geteuid() == 0:
+        lines.append("NO own user id: other users cannot run this Python or its packages (make them "
+                     "readable to all); the child runs as root")
+    else:
+        lines.append("NO own user id: the child runs as this account (run as root to add one)")
     lines.append("bubblewrap: read-only file system view, no network, own process namespace"
                  if bwrap_path() else "NO bubblewrap: the file system is only protected by file "
                  "permissions, the network is reachable (apt-get install bubblewrap)")
