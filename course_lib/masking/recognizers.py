@@ -29,6 +29,7 @@ are *not* handled: they hide the value from these patterns (see ``course_lib.dat
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import re._parser
 from collections.abc import Callable
@@ -466,8 +467,9 @@ def _region_gate(region: str) -> tuple | None:
     it reads a candidate in ``region`` without a ``+`` fit, over the candidate's digit groups:
 
     * the region's international dialling prefix and at least four digits (another country's number);
-    * its country code, (its national prefix and carrier code)? and a national number of one of the
-      types (fixed line, mobile, ...) of that country code's regions;
+    * its country code, (its national prefix and carrier code)? twice (phonenumbers strips it once
+      to judge the country code and once more as for any number: ``49 00 7825...`` is German) and a
+      national number of one of the types (fixed line, mobile, ...) of that country code's regions;
     * (the national prefix)? and such a national number, the prefix being required where the
       number's format asks for one (as phonenumbers checks: ``897879309`` is no French number).
 
@@ -515,13 +517,14 @@ def _region_gate(region: str) -> tuple | None:
         optional = "|".join(f"(?:{g(f)})\\Z" for f in formats[False]) or "(?!)"
         unprefixed = f"(?={optional})|(?!(?:{g('|'.join(formats[True]))})\\Z)"
     number = g("(?:" + "|".join(f"(?:{t})" for t in dict.fromkeys(types)) + ")")
-    whole = f"(?:(?:{g(str(code))}{national}?|{national}|{unprefixed}){number}|{idd}{{4,}})"
-    search = f"(?<![0-9,])(?:(?:{g(str(code))})?{national}?{number}{end}|{idd}{{4}})"
-    anywhere = f"(?:{g(str(code))})?{national}?{number}|{idd}{{4}}"
+    whole = f"(?:(?:{g(str(code))}{national}?{national}?|{national}|{unprefixed}){number}|{idd}{{4,}})"
+    search = f"(?<![0-9,])(?:(?:{g(str(code))})?{national}?{national}?{number}{end}|{idd}{{4}})"
+    anywhere = f"(?:{g(str(code))})?{national}?{national}?{number}|{idd}{{4}}"
     # how many digits such a number has, unless it starts with the international prefix
     low, high = re._parser.parse(prefix).getwidth() if prefix else (0, 0)
-    digits = frozenset(n + c + p for n in nsn_lengths for c in (0, len(str(code)))
-                       for p in {0, *range(low, min(high, 8) + 1)})
+    prefixes = {0, *range(low, min(high, 8) + 1)}
+    digits = frozenset(n + p + (c and len(str(code)) + q) for n in nsn_lengths for p in prefixes
+                       for c in (0, 1) for q in prefixes)
     if high > 8:
         digits = frozenset(range(1, 40))
     dialling = re.compile(metadata.international_prefix or "(?!)")
@@ -534,11 +537,11 @@ class _Candidate:
     A candidate is parsed in a region only if some run of its digit groups fits the region's
     numbering plan (``_region_gate``), with these refinements:
 
-    * ``whole``: its groups are joined by single spaces, dots or dashes, with no bracket, plus or
-      extension, and fewer than 21 of them (so it was not cut short). Every part of it that
-      phonenumbers may find is glued to other digits and dropped, so only the whole must fit, and
-      only the whole is parsed. If the whole is an SSN, dotted or date shape, or lies inside an
-      IBAN-shaped code, nothing of it is kept and it is not parsed at all;
+    * ``whole``: it is digit groups joined by single spaces, dots or dashes, from a digit to a digit
+      (no bracket, plus, extension or trailing sign), fewer than 21 of them (so it was not cut
+      short). Every part of it that phonenumbers may find is glued to other digits and dropped, so
+      only the whole must fit, and only the whole is parsed. If the whole is an SSN, dotted or date
+      shape, or lies inside an IBAN-shaped code, nothing of it is kept and it is not parsed at all;
     * an extension may follow a digit (``x``, ``#``, ``~``, a letter): its digits may end inside a
       group, so any run of digits that fits the plan will do;
     * it holds a ``+``: any country's plan applies, so it is parsed in every region; ``plus``: it is
@@ -566,8 +569,8 @@ class _Candidate:
             return
         joiners = ["," if j in (" ", ".", "-") else ";" for j in _JOINER.findall(after)][:len(runs) - 1]
         groups = ascii_digits(runs[0] + "".join(j + r for j, r in zip(joiners, runs[1:])))
-        self.whole = (candidate[0].isdecimal() and len(runs) < 21 and "," * len(joiners) == "".join(joiners)
-                      and all(len(r) <= 20 for r in runs))
+        self.whole = (candidate[0].isdecimal() and candidate[-1].isdecimal() and len(runs) < 21
+                      and "," * len(joiners) == "".join(joiners) and all(len(r) <= 20 for r in runs))
         if self.whole and (_NOT_PHONE_SHAPES.fullmatch(candidate) or _bare_ssn(candidate)
                            or any(a <= start and self.end <= b for a, b in codes)):
             return
@@ -586,9 +589,16 @@ def _fits(groups: str, whole: bool, gate) -> bool:
         return bool(whole_gate.fullmatch(groups))
     if not search.search(groups):  # quick: without the national prefix rule
         return False
-    bounds = [0] + [i + 1 for i, c in enumerate(groups) if c == ";"]
-    ends = [i for i, c in enumerate(groups) if c == ";"] + [len(groups)]
-    return any(whole_gate.fullmatch(groups, a, e) for a in bounds for e in ends if e > a)
+    joiners = [i for i, c in enumerate(groups) if c == ";"]
+    digits = groups.replace(",", "").replace(";", "")
+    before = list(itertools.accumulate((c.isdigit() for c in groups), initial=0))  # digits before i
+    for a in [0] + [i + 1 for i in joiners]:
+        international = dialling.match(digits, before[a]) is not None
+        for e in [*joiners, len(groups)]:
+            if e > a and (international or before[e] - before[a] in lengths) \
+                    and whole_gate.fullmatch(groups, a, e):
+                return True
+    return False
 
 
 def _trimmed(candidate: str) -> str:

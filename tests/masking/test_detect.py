@@ -12,6 +12,7 @@ import math
 import re
 import string
 
+import phonenumbers
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -21,7 +22,18 @@ from course_lib.data.pii_text import PERTURBATIONS
 from course_lib.masking import ENTITIES, Span
 from course_lib.masking.detect import detect, rank, resolve
 from course_lib.masking.evaluate import Scores, errors, evaluate, micro_average
-from course_lib.masking.recognizers import PARTIAL_DATE_SCORE, RECOGNIZERS, SCORES, card_issuer
+from course_lib.masking.recognizers import (
+    _GLUED,
+    _IBAN_SHAPE,
+    _NOT_PHONE_SHAPES,
+    PARTIAL_DATE_SCORE,
+    PHONE_REGIONS,
+    RECOGNIZERS,
+    SCORES,
+    _bare_ssn,
+    card_issuer,
+    find_phone_numbers,
+)
 from course_lib.masking.validators import IBAN_FORMATS, bban_parts, iban_check_digits, luhn_checksum
 
 PROPERTY = settings(max_examples=40, deadline=None)
@@ -246,6 +258,68 @@ def test_valid_phone_numbers_are_found_in_national_and_international_form(text, 
 ])
 def test_phone_look_alikes_are_not_phone_numbers(text):
     assert_not_entity(text, "PHONE_NUMBER")
+
+
+def matcher_reference(text: str, regions=PHONE_REGIONS) -> list[Span]:
+    """What find_phone_numbers must find: phonenumbers' own matcher over the whole text, in every
+    region, then the same post-filter (glued digits, IBAN-shaped codes, SSN/dotted/date shapes)."""
+    codes = [(m.start(), m.end()) for m in _IBAN_SHAPE.finditer(text)]
+    spans = set()
+    for region in regions:
+        for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID):
+            glued = (_GLUED.fullmatch(text, max(0, match.start - 2), match.start)
+                     or _GLUED.fullmatch(text, match.end, match.end + 2))
+            in_code = any(a <= match.start and match.end <= b for a, b in codes)
+            raw, start = match.raw_string, match.start
+            if raw.startswith("(") and ")" not in raw:
+                raw, start = raw[1:], start + 1
+            if not (glued or in_code or _NOT_PHONE_SHAPES.fullmatch(raw) or _bare_ssn(raw)):
+                spans.add((start, match.end))
+    return [Span(a, b, "PHONE_NUMBER", SCORES["PHONE_NUMBER"]) for a, b in sorted(spans)]
+
+
+def test_phone_numbers_are_what_phonenumbers_finds_in_the_whole_text_on_the_corpus():
+    for adversarial in (False, True):
+        for doc in pii_corpus(60, seed=5, adversarial=adversarial):
+            assert find_phone_numbers(doc.text) == matcher_reference(doc.text), doc.text
+    extra = ("AU", "JP", "ES", "IT")  # regions whose national prefix phonenumbers rewrites, too
+    for doc in pii_corpus(30, seed=6):
+        assert find_phone_numbers(doc.text, extra) == matcher_reference(doc.text, extra), doc.text
+
+
+PHONE_PIECES = [
+    "(201) 555-0123", "+44 20 7946 0958", "020 7946 0958", "030 901820", "01 23 45 67 89", "(11) 96123-4567",
+    "98765 43210", "1-800-555-0199", "0044 20 7946 0958", "011 44 20 7946 0958", "49 00 7825 9336 2771",
+    "33-00 / 438-10-8529", "+49 30 901820", "4111 1111 1111 1111", "536221234", "31/12/2024", "2012-01-02 08",
+    ":00", "1.2.3.4/24", "DE89 3704 0044 0532 0130 00", " ext. 12", " x 12", "#", ";ext=5", "(/x2", "/ x",
+    " / ", " - ", "(", ")", "+", "\n", "\u200b", "\u00a0", "２０１",
+]
+PHONE_NOISE = st.text(alphabet="0123456789 -./()+x#:,;", max_size=14)
+
+
+@PROPERTY
+@given(st.lists(st.one_of(st.sampled_from(PHONE_PIECES), PHONE_NOISE, st.sampled_from(WORDS)), max_size=12),
+       st.sampled_from(["", " ", ", "]), st.sampled_from([PHONE_REGIONS, ("AU", "ES", "US")]))
+def test_phone_numbers_are_what_phonenumbers_finds_in_any_text(parts, glue, regions):
+    text = glue.join(parts)
+    assert find_phone_numbers(text, regions) == matcher_reference(text, regions)
+
+
+def test_no_cap_on_how_many_candidates_a_text_may_hold():
+    # phonenumbers' matcher gives up after 65535 candidates that are not numbers; a long text of
+    # short numbers hid every number after them
+    text = "item 12 " * 70_000 + "call (201) 555-0123 today"
+    assert find_phone_numbers(text) == [Span(len(text) - 20, len(text) - 6, "PHONE_NUMBER", 0.6)]
+    assert len(list(phonenumbers.PhoneNumberMatcher(text, "US", leniency=phonenumbers.Leniency.VALID))) == 0
+
+
+def test_phone_regions_are_checked():
+    with pytest.raises(ValueError, match="regions must be region codes"):
+        find_phone_numbers("call 020 7946 0958", ("GB", "XX"))
+    with pytest.raises(TypeError, match="regions must be a tuple"):
+        find_phone_numbers("call 020 7946 0958", "GB")
+    with pytest.raises(TypeError, match="text must be a str"):
+        find_phone_numbers(None)
 
 
 def test_digits_inside_a_card_iban_ssn_ip_or_date_are_not_reported_as_phones():
