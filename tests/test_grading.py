@@ -191,7 +191,8 @@ ATTACKS = {
     "forge_isclose.py": 1, "forge_checkers.py": 1, "forge_results.py": 0, "lying_types.py": 0,
     "outlive.py": 1, "fork_bomb.py": 1, "slow_writer.py": 1, "huge_answer.py": 1,
     "tamper_files.py": 1, "odd_text.py": 1, "imports_solutions.py": 0, "reads_solutions.py": 1,
-    "uses_the_checkers.py": 0,
+    # the checkers are out of sight only inside bubblewrap; elsewhere importing them is only flagged
+    "uses_the_checkers.py": 0 if bwrap_path() else 1,
 }
 
 
