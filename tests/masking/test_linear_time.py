@@ -5,8 +5,8 @@ colons, dots between digits, ``@`` and dots, dashes or spaces between digit grou
 to 10 000 and to 100 000 characters. A pattern that retries from every position of a long run, or
 whose nested quantifiers can split a run in many ways, takes about 100 times longer on the longer
 text; a linear one about 10 times. The growth is asserted by ratio (below 30), never by absolute
-time: CPU time of this process (the best of two runs on the short text). ``benchmarks/masking_detect.py`` times
-1 MB of each shape.
+time: CPU time of this process (the best of two runs on the short text).
+``benchmarks/masking_detect.py`` times 1 MB of each shape.
 """
 
 from __future__ import annotations
