@@ -59,21 +59,38 @@ def check_size(size) -> tuple[int, ...] | None:
 
 
 def check_values(value, name: str = "value") -> tuple[np.ndarray, bool]:
-    """Finite real data as a float64 array, and whether it was a scalar."""
+    """Finite real data as a float64 array, and whether it was a scalar.
+
+    The dtype is checked first (public: ``TypeError`` for bool, complex, object, strings); then the
+    values: NaN, ±inf or a number beyond the float64 range (a ``longdouble``) is a ``ValueError``.
+    That second error depends on the data, and an exception raised because of a data value is
+    itself a release: a caller that catches it learns something about the records that no noise
+    protects. Clean the data by a rule fixed in advance before it reaches a mechanism.
+    """
     what = f"{name} must be a real number or an array of real numbers"
     if isinstance(value, (str, bytes)):
         raise TypeError(f"{what}, got {type(value).__name__}")
     arr = np.asarray(value)
     if arr.dtype == np.bool_ or arr.dtype.kind not in "iuf":
         raise TypeError(f"{what}, got dtype {arr.dtype}")
-    arr = arr.astype(np.float64)
+    with np.errstate(over="ignore"):  # a longdouble beyond float64's range becomes inf, refused below
+        arr = arr.astype(np.float64)
     if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite; it contains NaN or infinite values")
+        raise ValueError(
+            f"{name} must be finite; it contains NaN or infinite values (or values beyond the float64 "
+            f"range). This error depends on the data: clean it by a rule fixed in advance"
+        )
     return arr, arr.ndim == 0
 
 
 def check_int_values(value, name: str = "value") -> tuple[np.ndarray, bool]:
-    """Integer data (int, NumPy integer or integer array, not bool) as int64, and whether a scalar."""
+    """Integer data (int, NumPy integer or integer array, not bool) as int64, and whether a scalar.
+
+    Decided by the dtype (public), never by the values: ``uint64`` is refused, because its values
+    need not fit in int64 and casting would wrap them around (cast to int64 yourself, knowing the
+    range). A Python ``int`` scalar must fit in 64 bits (a ``ValueError`` that depends on the value:
+    the mechanisms take their scalars through ``check_int_scalar`` instead, which has no limit).
+    """
     if isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be an int or an array of ints, got bool")
     if isinstance(value, int) and not -(2**63) <= value < 2**63:
@@ -81,7 +98,23 @@ def check_int_values(value, name: str = "value") -> tuple[np.ndarray, bool]:
     arr = np.asarray(value)
     if not np.issubdtype(arr.dtype, np.integer) and arr.size:  # an empty list is float64 to NumPy
         raise TypeError(f"{name} must be an int or an array of ints, got dtype {arr.dtype}")
+    if arr.dtype == np.uint64:
+        raise TypeError(
+            f"{name} must have a signed integer dtype or one of at most 32 bits, got uint64 (its values "
+            f"need not fit in int64, and casting would wrap them around); cast it to int64 yourself if "
+            f"its values fit"
+        )
     return arr.astype(np.int64), arr.ndim == 0
+
+
+def check_int_scalar(value, name: str = "value") -> int | None:
+    """``value`` as an exact Python ``int`` if it is an integer scalar (not bool), else None.
+
+    No size limit: the discrete mechanisms add their noise to a scalar as Python ints, exactly.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        return None
+    return int(value)
 
 
 def check_scores(scores, name: str = "scores") -> np.ndarray:
@@ -130,6 +163,27 @@ def check_noise_multiplier(value, name: str = "noise_multiplier") -> float:
     sigma = check_real(value, name)
     if not (math.isfinite(sigma) and sigma >= 0):
         raise ValueError(f"{name} must be a finite number >= 0 (0 means no noise), got {value!r}")
+    return sigma
+
+
+#: The smallest positive noise multiplier the accountants take: above it σ² is a normal float and
+#: α / (2σ²) is finite for every order the accountants use; below it 2σ² underflows.
+MIN_ACCOUNTABLE_NOISE_MULTIPLIER = 2.0**-500
+
+
+def check_accountable_noise_multiplier(value, name: str = "noise_multiplier") -> float:
+    """``check_noise_multiplier``, and a positive σ must be at least ``2**-500`` (about 3e-151).
+
+    Below that ``2σ²`` underflows float64 and the privacy loss ``1/(2σ²)`` overflows it: such noise
+    protects nothing, and the accountants refuse it with this message rather than dividing by 0.
+    """
+    sigma = check_noise_multiplier(value, name)
+    if 0.0 < sigma < MIN_ACCOUNTABLE_NOISE_MULTIPLIER:
+        raise ValueError(
+            f"{name} must be 0 (no noise, epsilon = inf) or at least 2**-500 (about 3.1e-151), got "
+            f"{value!r}: below that 2*sigma**2 underflows float64 and the privacy loss 1/(2*sigma**2) "
+            f"overflows it; such noise gives no meaningful privacy"
+        )
     return sigma
 
 

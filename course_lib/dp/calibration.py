@@ -28,10 +28,21 @@ _SQRT2 = math.sqrt(2.0)
 
 
 def laplace_scale(sensitivity: float, epsilon: float) -> float:
-    """The Laplace mechanism's scale ``b = sensitivity / epsilon`` (L1 sensitivity); epsilon-DP."""
+    """The Laplace mechanism's scale ``b = sensitivity / epsilon`` (L1 sensitivity); epsilon-DP.
+
+    A ``ValueError`` when ``b`` is not a positive finite float: it overflows (huge sensitivity,
+    tiny epsilon; no noise of that scale can be drawn) or underflows to 0 (no noise at all).
+    """
     sensitivity = check_positive(sensitivity, "sensitivity")
     epsilon = check_epsilon(epsilon)
-    return sensitivity / epsilon
+    scale = sensitivity / epsilon
+    if not (math.isfinite(scale) and scale > 0.0):
+        what = "overflows" if scale > 0.0 else "underflows to 0 in"
+        raise ValueError(
+            f"the Laplace scale sensitivity / epsilon = {sensitivity!r} / {epsilon!r} {what} float64; "
+            f"rescale the query (other units) so that it is representable"
+        )
+    return scale
 
 
 def _log_delta(ratio: float, epsilon: float) -> float:
@@ -43,11 +54,20 @@ def _log_delta(ratio: float, epsilon: float) -> float:
     ``b**2 - a**2 = 2 eps`` give ``r = ln erfcx(-b / sqrt 2) - ln erfcx(-a / sqrt 2)`` with no cancellation
     of ``eps``.
     """
+    if ratio == 0.0:  # no noise: delta = Phi(inf) - e**eps Phi(-inf) = 1
+        return 0.0
+    if math.isinf(ratio):  # infinite noise: delta = 0
+        return -math.inf
     a = 0.5 / ratio - epsilon * ratio
     b = -0.5 / ratio - epsilon * ratio
+    if math.isnan(a) or math.isnan(b):  # inf - inf: a ratio at the edge of the range; delta is 1 or 0
+        return 0.0 if ratio < 1.0 else -math.inf
     log_pa = float(log_ndtr(a))
     if a < 0.0:
-        r = math.log(float(erfcx(-b / _SQRT2)) / float(erfcx(-a / _SQRT2)))
+        num, den = float(erfcx(-b / _SQRT2)), float(erfcx(-a / _SQRT2))
+        if num == 0.0 or den == 0.0:  # erfcx underflows only for arguments near 1e308
+            return -math.inf
+        r = math.log(num / den)
     else:
         r = epsilon + float(log_ndtr(b)) - log_pa
     if r >= 0.0:  # only by rounding, when delta underflows anyway
@@ -67,7 +87,7 @@ def gaussian_delta(sigma: float, epsilon: float, sensitivity: float = 1.0) -> fl
     sigma = check_positive(sigma, "sigma")
     epsilon = check_epsilon(epsilon)
     sensitivity = check_positive(sensitivity, "sensitivity")
-    return math.exp(_log_delta(sigma / sensitivity, epsilon))
+    return math.exp(_log_delta(sigma / sensitivity, epsilon))  # the ratio may round to 0 or inf: exact
 
 
 def _analytic_ratio(epsilon: float, delta: float) -> float:
@@ -77,13 +97,24 @@ def _analytic_ratio(epsilon: float, delta: float) -> float:
     def excess(log_ratio: float) -> float:  # decreasing in log_ratio
         return _log_delta(math.exp(log_ratio), epsilon) - target
 
-    start = math.log(math.sqrt(2.0 * math.log(1.25 / delta)) / epsilon)
+    # the classic ratio sqrt(2 ln(1.25 / delta)) / epsilon, in logarithms (1.25 / delta may overflow)
+    start = 0.5 * math.log(2.0 * (math.log(1.25) - target)) - math.log(epsilon)
     lo, hi = start - 1.0, start + 1.0
     while excess(lo) <= 0.0:
         lo -= 1.0
     while excess(hi) > 0.0:
         hi += 1.0
     return math.exp(brentq(excess, lo, hi, xtol=1e-300, rtol=4 * 2.0**-52, maxiter=500))
+
+
+def _representable_sigma(sigma: float, epsilon: float, delta: float, sensitivity: float) -> float:
+    if not (math.isfinite(sigma) and sigma > 0.0):
+        what = "overflows" if sigma > 0.0 else "underflows to 0 in"
+        raise ValueError(
+            f"the Gaussian sigma for epsilon={epsilon!r}, delta={delta!r}, sensitivity={sensitivity!r} "
+            f"{what} float64; rescale the query (other units) so that it is representable"
+        )
+    return sigma
 
 
 def gaussian_sigma(epsilon: float, delta: float, sensitivity: float = 1.0, method: str = "analytic") -> float:
@@ -95,6 +126,7 @@ def gaussian_sigma(epsilon: float, delta: float, sensitivity: float = 1.0, metho
     computed; valid for every epsilon > 0.
     ``method="classic"`` (Dwork & Roth 2014, Theorem A.1): ``sqrt(2 ln(1.25 / delta)) * sensitivity /
     epsilon``, a sufficient condition proved only for ``epsilon < 1``.
+    A ``ValueError`` when sigma is not representable (overflows float64, or underflows to 0).
     """
     epsilon = check_epsilon(epsilon)
     delta = check_delta(delta)
@@ -107,10 +139,13 @@ def gaussian_sigma(epsilon: float, delta: float, sensitivity: float = 1.0, metho
                 f"epsilon must be < 1 for method='classic' (Dwork & Roth, Theorem A.1 assumes it), "
                 f"got {epsilon}; use method='analytic', which holds for every epsilon > 0"
             )
-        return math.sqrt(2.0 * math.log(1.25 / delta)) * sensitivity / epsilon
-    sigma = _analytic_ratio(epsilon, delta) * sensitivity
+        ratio = 1.25 / delta
+        log_ratio = math.log(ratio) if math.isfinite(ratio) else math.log(1.25) - math.log(delta)
+        return _representable_sigma(math.sqrt(2.0 * log_ratio) * sensitivity / epsilon, epsilon, delta,
+                                    sensitivity)
+    sigma = _representable_sigma(_analytic_ratio(epsilon, delta) * sensitivity, epsilon, delta, sensitivity)
     step = 2.0**-52
     while math.exp(_log_delta(sigma / sensitivity, epsilon)) > delta:  # round up (a few ulps at most),
         sigma *= 1.0 + step  # so that gaussian_delta(sigma, ...) <= delta holds as computed
         step *= 2.0
-    return sigma
+    return _representable_sigma(sigma, epsilon, delta, sensitivity)

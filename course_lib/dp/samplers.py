@@ -78,7 +78,7 @@ class _Source:
         return (2 * j + 1).astype(np.float64) * 2.0**-53
 
     def integers(self, high: int, shape: tuple[int, ...] = ()) -> np.ndarray:
-        """Uniform integers in ``{0, ..., high - 1}`` (``1 <= high <= 2**32``), exactly."""
+        """Uniform integers in ``{0, ..., high - 1}`` (``1 <= high <= 2**63``), exactly."""
         if self.rng is not None:
             return self.rng.integers(0, high, size=shape, dtype=np.int64)
         n = math.prod(shape)
@@ -108,6 +108,20 @@ def _shape_or_scalar(x: np.ndarray, shape: tuple[int, ...] | None):
     return float(x) if shape is None else x
 
 
+def _finite_noise(x, scale_name: str, scale: float):
+    """``x`` if every sample is finite; else a ``ValueError``: the scale is too large for float64.
+
+    A Laplace or Gaussian sample of scale ``b`` exceeds the float64 range (about 1.8e308) only when
+    ``b`` itself is within a few hundred times of it; the error depends on the noise alone.
+    """
+    if not np.all(np.isfinite(x)):
+        raise ValueError(
+            f"{scale_name}={scale!r} is too large: a noise sample overflowed float64 (|x| > 1.8e308); "
+            f"rescale the query (e.g. report it in larger units) so that the scale is smaller"
+        )
+    return x
+
+
 # --------------------------------------------------------------------------- continuous samplers
 
 
@@ -115,36 +129,42 @@ def laplace_noise(scale: float, size=None, rng: np.random.Generator | None = Non
                   secure: bool = False) -> float | np.ndarray:
     """Laplace noise with density ``exp(-|x| / scale) / (2 scale)`` (mean 0, variance ``2 scale**2``).
 
-    A float when ``size`` is None, else a float64 array of shape ``size``. With ``secure=True``:
+    A float when ``size`` is None, else a float64 array of shape ``size``; a ``ValueError`` if a
+    sample overflows float64 (only for a scale near 1e306 or more). With ``secure=True``:
     ``x = scale * S * E`` with a random sign ``S`` and ``E = -ln(U)``, ``U`` uniform in ``(0, 1)``
     from OS bits. Floating-point caveat: see the module docstring.
     """
     scale = check_positive(scale, "scale")
     shape = check_size(size)
     src = _Source(rng, secure)
-    if not src.secure:
-        return src.rng.laplace(0.0, scale, size=shape)
-    full = () if shape is None else shape
-    sign = np.where(src.uniform(full) < 0.5, -1.0, 1.0)
-    return _shape_or_scalar(scale * sign * -np.log(src.uniform_open(full)), shape)
+    with np.errstate(over="ignore"):  # an overflow is refused by _finite_noise
+        if not src.secure:
+            return _finite_noise(src.rng.laplace(0.0, scale, size=shape), "scale", scale)
+        full = () if shape is None else shape
+        sign = np.where(src.uniform(full) < 0.5, -1.0, 1.0)
+        x = scale * sign * -np.log(src.uniform_open(full))
+    return _shape_or_scalar(_finite_noise(x, "scale", scale), shape)
 
 
 def gaussian_noise(sigma: float, size=None, rng: np.random.Generator | None = None,
                    secure: bool = False) -> float | np.ndarray:
     """Gaussian noise ``N(0, sigma**2)``.
 
-    A float when ``size`` is None, else a float64 array of shape ``size``. With ``secure=True``:
+    A float when ``size`` is None, else a float64 array of shape ``size``; a ``ValueError`` if a
+    sample overflows float64 (only for a sigma near 1e306 or more). With ``secure=True``:
     Box-Muller, ``sigma * sqrt(-2 ln U1) * cos(2 pi U2)`` with ``U1, U2`` uniform from OS bits.
     Floating-point caveat: see the module docstring.
     """
     sigma = check_positive(sigma, "sigma")
     shape = check_size(size)
     src = _Source(rng, secure)
-    if not src.secure:
-        return src.rng.normal(0.0, sigma, size=shape)
-    full = () if shape is None else shape
-    radius = np.sqrt(-2.0 * np.log(src.uniform_open(full)))
-    return _shape_or_scalar(sigma * radius * np.cos(2.0 * np.pi * src.uniform(full)), shape)
+    with np.errstate(over="ignore"):  # an overflow is refused by _finite_noise
+        if not src.secure:
+            return _finite_noise(src.rng.normal(0.0, sigma, size=shape), "sigma", sigma)
+        full = () if shape is None else shape
+        radius = np.sqrt(-2.0 * np.log(src.uniform_open(full)))
+        x = sigma * radius * np.cos(2.0 * np.pi * src.uniform(full))
+    return _shape_or_scalar(_finite_noise(x, "sigma", sigma), shape)
 
 
 # --------------------------------------------------------------------------- exact discrete samplers

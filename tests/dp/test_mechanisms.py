@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import warnings
 from fractions import Fraction
 
 import numpy as np
@@ -434,3 +435,140 @@ def test_randomized_response_rejects_bad_input():
         rr_variance(10, 1.0, 1.5)
     with pytest.raises(ValueError, match="n must be an int >= 1"):
         rr_variance(0, 1.0, 0.5)
+
+
+# --------------------------------------------------------------------------- extreme but legal input
+# Each of these failed before: NaN probabilities (the exponential mechanism then always chose index 0),
+# a noise scale of inf, estimates of inf or nan, int64 sums that wrapped around, ZeroDivisionError.
+
+
+@pytest.mark.parametrize(("scores", "sensitivity", "epsilon", "expected"), [
+    ([0.0, 1e308], 1e-300, 1.0, [0.0, 1.0]),  # ε·s / (2Δ) overflowed: NaN, and index 0 forever
+    ([1e308, -1e308], 1.0, 10.0, [1.0, 0.0]),  # ε·s overflowed; the gap itself overflows too
+    ([1e308, 0.0, -1e308], 1e-300, 1e10, [1.0, 0.0, 0.0]),
+    ([0.0, 1.0], 1e308, 1e-300, [0.5, 0.5]),  # ε / (2Δ) underflows: uniform
+    # ε / (2Δ) = 2**1029 overflows, the gaps 2**-1030 are subnormal: g = 0.5 and 1.5, computed in logs
+    ([0.0, -(2.0**-1030), -3 * 2.0**-1030], 2.0**-1000, 2.0**30, np.exp([0.0, -0.5, -1.5])),
+    # the gap 3e308 overflows, ε / (2Δ) is small: g = 1
+    ([1.5e308, -1.5e308], 1.5e308, 1.0, [1.0, math.exp(-1.0)]),
+])
+def test_exponential_probabilities_are_exact_where_products_overflow(scores, sensitivity, epsilon, expected):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an overflow inside NumPy is a RuntimeWarning: none is allowed
+        p = exponential_probabilities(scores, sensitivity, epsilon)
+    expected = np.asarray(expected) / np.sum(expected)
+    np.testing.assert_allclose(p, expected, rtol=1e-13, atol=0)
+
+
+def test_the_exponential_mechanism_follows_its_distribution_at_extreme_settings():
+    rng = _rng(11)
+    assert {exponential_mechanism([0.0, 1e308], 1e-300, 1.0, rng=rng) for _ in range(200)} == {1}
+    assert {permute_and_flip([0.0, 1e308], 1e-300, 1.0, rng=rng) for _ in range(200)} == {1}
+    assert {report_noisy_max([0.0, 1e308], 1e-300, 1.0, rng=rng) for _ in range(200)} == {1}
+
+
+@pytest.mark.parametrize("mechanism", [exponential_mechanism, report_noisy_max, permute_and_flip])
+def test_an_infinite_noise_scale_gives_a_uniform_choice(mechanism):
+    """2Δ/ε = inf (Δ = 1e308, ε = 1e-10): every candidate is as likely (report-noisy-max was not)."""
+    rng, n = _rng(12), 6_000
+    scores = [0.0, 1e300, 2e300]
+    np.testing.assert_allclose(exponential_probabilities(scores, 1e308, 1e-10), [1 / 3] * 3, rtol=1e-12)
+    counts = _frequencies(lambda: mechanism(scores, 1e308, 1e-10, rng=rng), n, 3)
+    assert stats.chisquare(counts).pvalue > P_SEEDED
+
+
+def test_report_noisy_max_where_score_plus_noise_would_overflow():
+    """Scores near 1e308 with noise of scale 1e308: s + noise overflowed to ties at inf."""
+    rng, n, scores = _rng(13), 6_000, [1e308, 1.7e308]
+    p = exponential_probabilities(scores, 5e307, 1.0)  # gap 0.7e308, ε/(2Δ) = 1e-308: g = 0.7
+    np.testing.assert_allclose(p, np.array([math.exp(-0.7), 1.0]) / (1 + math.exp(-0.7)), rtol=1e-12)
+    counts = _frequencies(lambda: report_noisy_max(scores, 5e307, 1.0, rng=rng), n, 2)
+    assert stats.chisquare(counts, f_exp=n * p).pvalue > P_SEEDED
+
+
+def test_randomized_response_estimates_stay_finite_at_tiny_epsilon():
+    """2p − 1 = tanh(ε/2): at ε = 1e-17 the old formula divided by 0 (inf); now the estimate is exact."""
+    import mpmath
+
+    with mpmath.workdps(400):  # e**-1e-300 must differ from 1
+        for eps in (1e-17, 1e-300):
+            x = mpmath.mpf(eps)
+            got = rr_estimate([0, 1, 1], eps)
+            want = mpmath.mpf(1) / 2 + (mpmath.mpf(2) / 3 - mpmath.mpf(1) / 2) / mpmath.tanh(x / 2)
+            assert math.isfinite(got) and got == pytest.approx(float(want), rel=1e-13)
+            # k-ary: the old formula gave ±6e15 at ε = 1e-300 (cancellation in p − q and in f − q)
+            e = mpmath.exp(-x)
+            gap, q = -mpmath.expm1(-x) / (1 + 2 * e), e / (1 + 2 * e)
+            want_k = [float((f - q) / gap) for f in (mpmath.mpf(1) / 3, mpmath.mpf(2) / 3, mpmath.mpf(0))]
+            np.testing.assert_allclose(kary_estimate([0, 1, 1], 3, eps), want_k, rtol=1e-12)
+    assert rr_variance(10, 1e-100, 0.5) == pytest.approx(1e199, rel=1e-12)
+    assert rr_variance(10, 1e300, 1.0) == 0.0  # e**eps overflowed (OverflowError)
+    for call in (lambda: rr_estimate([0, 1], 5e-324), lambda: kary_estimate([0, 1], 3, 5e-324),
+                 lambda: rr_variance(10, 1e-300, 0.5)):
+        with pytest.raises(ValueError, match="too small"):
+            call()
+
+
+@pytest.mark.parametrize("mechanism", [
+    lambda v, rng: geometric_mechanism(v, 1, 0.01, rng=rng),
+    lambda v, rng: discrete_gaussian_mechanism(v, 1, 100, rng=rng),
+])
+def test_integer_noise_never_wraps_around_int64(mechanism):
+    for edge in (np.full(64, 2**63 - 1, dtype=np.int64), np.full(64, -(2**63), dtype=np.int64)):
+        with pytest.raises(ValueError, match="outside the int64 range"):  # it wrapped to the other end
+            mechanism(edge, _rng(14))
+    inside = np.full(64, 2**62, dtype=np.int64)
+    out = mechanism(inside, _rng(14))
+    assert out.dtype == np.int64 and np.all(np.abs(out - inside) < 10_000)
+    # a Python int scalar is exact at any size, and so is a uint64 scalar
+    big = mechanism(10**30, _rng(14))
+    assert isinstance(big, int) and abs(big - 10**30) < 10_000
+    assert abs(mechanism(np.uint64(2**64 - 1), _rng(14)) - (2**64 - 1)) < 10_000
+    with pytest.raises(TypeError, match="uint64"):  # refused by its dtype, not by its values
+        mechanism(np.array([1], dtype=np.uint64), _rng(14))
+    assert mechanism(np.array([2**32 - 1], dtype=np.uint32), _rng(14)).dtype == np.int64
+
+
+def test_continuous_mechanisms_refuse_what_float64_cannot_hold():
+    with pytest.raises(ValueError, match="value must be finite"):
+        laplace_mechanism(np.longdouble("1e4000"), 1.0, 1.0)
+    with pytest.raises(ValueError, match="Laplace scale .* overflows"):
+        laplace_mechanism(1.0, 1e308, 1e-300)  # the old message blamed a "scale" the caller never gave
+    with pytest.raises(ValueError, match="Gaussian sigma .* overflows"):
+        gaussian_mechanism(1.0, 1e308, 1e-3, 1e-5)  # ZeroDivisionError before
+    outcomes = set()
+    for seed in range(40):  # the noisy value overflows or it does not: never an inf
+        try:
+            out = laplace_mechanism(1.7e308, 1.0, 1e-307, rng=_rng(seed))
+            assert math.isfinite(out)
+            outcomes.add("finite")
+        except ValueError as err:
+            assert "noisy value overflowed float64" in str(err)
+            outcomes.add("refused")
+    assert outcomes == {"finite", "refused"}
+
+
+def test_public_arguments_are_checked_before_the_data():
+    """An error about a data value is itself a release; a bad public argument must be found first."""
+    for call in (lambda: laplace_mechanism(math.nan, 1.0, -1.0),
+                 lambda: gaussian_mechanism([math.nan], 1.0, 0.0, 1e-5),
+                 lambda: exponential_mechanism([math.nan], 1.0, 0.0),
+                 lambda: report_noisy_max([math.nan], 1.0, 0.0),
+                 lambda: permute_and_flip([math.nan], 1.0, 0.0),
+                 lambda: randomized_response([2], 0.0),
+                 lambda: kary_randomized_response([9], 3, 0.0),
+                 lambda: geometric_mechanism([1.5], 1, 0.0)):
+        with pytest.raises(ValueError, match="epsilon"):
+            call()
+
+
+def test_calibration_at_extreme_parameters():
+    tiny = gaussian_sigma(1.0, 5e-324)  # 1.25 / δ overflowed: ZeroDivisionError before
+    assert math.isfinite(tiny) and tiny > gaussian_sigma(1.0, 1e-300)
+    assert gaussian_delta(tiny, 1.0) <= 5e-324
+    assert gaussian_delta(1e300, 1e-300, 1e-300) == 0.0  # σ / Δ = inf: ZeroDivisionError before
+    assert gaussian_delta(1e-300, 1.0, 1e300) == 1.0  # σ / Δ = 0
+    with pytest.raises(ValueError, match="underflows to 0"):
+        laplace_scale(5e-324, 1e300)  # 0 before: no noise at all
+    with pytest.raises(ValueError, match="overflows"):
+        gaussian_sigma(1e-300, 1e-5, 1e10, "classic")  # inf before

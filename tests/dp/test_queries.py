@@ -165,3 +165,43 @@ def test_other_bad_data_and_bins_are_rejected():
             dp_histogram(DATA, bad_bins, 1.0)
     with pytest.raises(ValueError, match="lower and upper must not both be 0"):
         dp_sum(DATA, 0.0, 0.0, 1.0)
+
+
+# --------------------------------------------------------------------------- non-finite data and overflow
+
+
+@pytest.mark.parametrize("bad", [math.inf, -math.inf, math.nan])
+def test_non_finite_data_is_refused_by_every_query(bad):
+    """One NaN or ±inf record: a clear error, not a silently clamped or uncounted value."""
+    data = [1.0, bad, 2.0]
+    for call in (lambda: dp_count(data, 1.0), lambda: dp_sum(data, 0, 1, 1.0),
+                 lambda: dp_mean(data, 0, 1, 1.0), lambda: dp_histogram(data, [0, 1, 2], 1.0),
+                 lambda: dp_count([[1.0, bad]], 1.0),
+                 lambda: dp_count(np.array([["id", bad]], dtype=object), 1.0)):
+        with pytest.raises(ValueError, match="data must not contain NaN or infinite values"):
+            call()
+    assert dp_count(np.array([["id", 1.0]], dtype=object), 1e6, rng=_rng()) == pytest.approx(1.0, abs=1e-3)
+
+
+def test_public_arguments_are_checked_before_the_data():
+    """An exception raised because of a data value is itself a release: public errors come first."""
+    for call in (lambda: dp_count([math.nan], -1.0), lambda: dp_sum([math.nan], 0, 1, -1.0),
+                 lambda: dp_mean([math.nan], 0, 1, -1.0), lambda: dp_histogram([math.nan], [0, 1], -1.0)):
+        with pytest.raises(ValueError, match="epsilon"):
+            call()
+    with pytest.raises(ValueError, match="lower must be <= upper"):
+        dp_sum([math.nan], 1, 0, 1.0)
+
+
+def test_sums_and_histograms_near_the_float64_limit():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # numpy's overflow warnings are errors here
+        # the clamped sum 1e308 + 1e308 − 1e308 overflowed to inf before (a data-dependent error)
+        total = dp_sum([1e308, 1e308, -1e308], -1e308, 1e308, 1e6, rng=_rng())
+        assert total == pytest.approx(1e308, rel=1e-5)
+        # numpy.histogram computes bins[-1] - bins[0], which overflows
+        counts = dp_histogram([1.0, -1e308, 1e308, 0.0], [-1e308, 0.0, 1e308], 1e9, rng=_rng())
+        np.testing.assert_allclose(counts, [1.0, 3.0], atol=1e-6)
+        assert dp_mean([1.0], -1e308, 1e308, 1e6, rng=_rng()) == pytest.approx(1.0, abs=1e303)
+    with pytest.raises(ValueError, match="noisy sum overflowed float64"):  # a function of the output only
+        dp_sum([1e308] * 4, 0.0, 1e308, 1e6, rng=_rng())

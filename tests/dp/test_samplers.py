@@ -234,3 +234,12 @@ def test_discrete_parameters_have_an_upper_limit():
         discrete_laplace(MAX_DISCRETE_PARAMETER * 2, rng=_rng())
     with pytest.raises(ValueError, match="sigma"):
         discrete_gaussian(Fraction(-1, 2), rng=_rng())
+
+
+@pytest.mark.parametrize("secure", [False, True])
+@pytest.mark.parametrize("sampler", [laplace_noise, gaussian_noise])
+def test_a_sample_beyond_float64_is_refused_not_returned_as_inf(sampler, secure):
+    """A scale near the float64 limit made some samples ±inf (and the secure path warned of overflow)."""
+    with pytest.raises(ValueError, match="too large: a noise sample overflowed float64"):
+        sampler(1e308, size=1000, rng=None if secure else _rng(), secure=secure)
+    assert np.all(np.isfinite(sampler(1e300, size=1000, rng=_rng())))
