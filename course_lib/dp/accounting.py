@@ -16,6 +16,10 @@ Three levels, from coarse to tight:
 
 Conventions: sensitivity 1 (the noise multiplier σ is the noise standard deviation divided by
 the L2 sensitivity); δ of an (ε, δ) guarantee lies in (0, 1); Rényi orders α are finite and > 1.
+A noise multiplier is 0 (no noise: ε = inf) or at least ``2**-500`` (about 3e-151; below that
+2σ² underflows float64, and it is refused with a ``ValueError``); an accountant takes at most
+``MAX_STEPS = 2**53`` steps in all. A composed ε beyond the float64 range is a ``ValueError``
+(``basic_composition``, ``advanced_composition``), never an ``OverflowError`` or a silent inf.
 
 References:
     C. Dwork, G. Rothblum, S. Vadhan. Boosting and differential privacy. FOCS 2010.
@@ -38,10 +42,17 @@ from functools import lru_cache
 import numpy as np
 from scipy import special
 
-from ._validate import check_int, check_noise_multiplier, check_sample_rate
+from ._validate import (
+    MIN_ACCOUNTABLE_NOISE_MULTIPLIER,
+    check_accountable_noise_multiplier,
+    check_int,
+    check_sample_rate,
+)
 
 __all__ = [
     "DEFAULT_ALPHAS",
+    "MAX_STEPS",
+    "MIN_ACCOUNTABLE_NOISE_MULTIPLIER",
     "BudgetExceededError",
     "PrivacyBudget",
     "RDPAccountant",
@@ -61,6 +72,8 @@ DEFAULT_ALPHAS: tuple[float, ...] = tuple([1 + x / 10.0 for x in range(1, 100)] 
 # Fractional-α series: stop once both new terms are below exp(-30), as the standard implementation
 # (TF Privacy, Opacus) does, so that the numbers agree with it.
 _LOG_TERM_CUTOFF = -30.0
+#: The most steps an accountant records in all (so that step counts are exact as floats).
+MAX_STEPS = 2**53
 # Slack for floating-point sums that land exactly on a budget's limit (relative to the limit, and
 # never more than 1e-12 in absolute terms).
 _BUDGET_TOL = 1e-12
@@ -127,6 +140,21 @@ def _check_alphas(alphas, name: str = "alphas") -> tuple[float, ...]:
     return tuple(_check_alpha(a, f"{name}[{i}]") for i, a in enumerate(_check_sequence(alphas, name)))
 
 
+def _finite_epsilon(value: float, what: str) -> float:
+    if not math.isfinite(value):
+        raise ValueError(f"{what} exceeds the float64 range (about 1.8e308): the guarantee is vacuous")
+    return value
+
+
+def _fsum(values: list[float], what: str) -> float:
+    """``math.fsum``, with an overflow turned into a clear ``ValueError``."""
+    try:
+        total = math.fsum(values)
+    except OverflowError:
+        total = math.inf
+    return _finite_epsilon(total, what)
+
+
 # --------------------------------------------------------------------------- composition theorems
 
 
@@ -136,10 +164,11 @@ def basic_composition(
     """Basic (sequential) composition: k mechanisms, the i-th (ε_i, δ_i)-DP, are (Σ ε_i, Σ δ_i)-DP.
 
     Dwork & Roth (2014), Thm 3.16. Each ε_i must be finite and >= 0 and each δ_i in [0, 1)
-    (0 is meaningful: a pure ε-DP mechanism); ``deltas=None`` means all δ_i = 0.
+    (0 is meaningful: a pure ε-DP mechanism); ``deltas=None`` means all δ_i = 0. A sum of ε beyond
+    the float64 range is a ``ValueError``.
     """
     eps, dels = _check_pairs(epsilons, deltas)
-    return math.fsum(eps), math.fsum(dels)
+    return _fsum(eps, "the composed epsilon"), math.fsum(dels)
 
 
 def advanced_composition(epsilon: float, delta: float, k: int, delta_prime: float) -> tuple[float, float]:
@@ -151,14 +180,23 @@ def advanced_composition(epsilon: float, delta: float, k: int, delta_prime: floa
 
     It beats basic composition (kε) only when k is large and ε small; for a few mechanisms kε is
     smaller. ``epsilon`` finite > 0, ``delta`` in [0, 1) (0 for pure ε-DP mechanisms), ``k`` an int
-    >= 1, ``delta_prime`` in (0, 1). Returns ``(ε', kδ + δ')``.
+    >= 1, ``delta_prime`` in (0, 1). Returns ``(ε', kδ + δ')``. An ε' beyond the float64 range (a
+    large ε or k) is a ``ValueError``, never an ``OverflowError`` or inf; a total δ >= 1 is returned
+    as it is (a vacuous guarantee, but a true one).
     """
     epsilon = _check_epsilon(epsilon, "epsilon")
     delta = _check_delta(delta, "delta", allow_zero=True)
     k = check_int(k, "k", 1)
     delta_prime = _check_delta(delta_prime, "delta_prime")
-    eps_total = math.sqrt(2 * k * math.log(1 / delta_prime)) * epsilon + k * epsilon * math.expm1(epsilon)
-    return eps_total, k * delta + delta_prime
+    what = f"the composed epsilon of advanced_composition(epsilon={epsilon!r}, k={k})"
+    try:  # float(k), e^ε and the products can overflow: any of them means an ε' beyond float64
+        kf = float(k)
+        eps_total = (math.sqrt(2 * kf * -math.log(delta_prime)) * epsilon
+                     + kf * epsilon * math.expm1(epsilon))
+        delta_total = kf * delta + delta_prime
+    except OverflowError:
+        eps_total = math.inf
+    return _finite_epsilon(eps_total, what), delta_total
 
 
 def parallel_composition(
@@ -180,11 +218,19 @@ def parallel_composition(
 def gaussian_rdp(alpha: float, noise_multiplier: float) -> float:
     """RDP of the Gaussian mechanism with sensitivity 1: ``ρ(α) = α / (2σ²)`` (Mironov 2017, Prop 7).
 
-    ``alpha`` finite > 1; ``noise_multiplier`` σ finite >= 0, where σ = 0 (no noise) gives ``inf``.
+    ``alpha`` finite > 1; ``noise_multiplier`` σ = 0 (no noise, giving ``inf``) or finite and at
+    least ``MIN_ACCOUNTABLE_NOISE_MULTIPLIER`` (2**-500; a smaller σ is a ``ValueError``). ρ beyond
+    the float64 range rounds to ``inf``.
     """
     alpha = _check_alpha(alpha)
-    sigma = check_noise_multiplier(noise_multiplier)
-    return math.inf if sigma == 0 else alpha / (2 * sigma * sigma)
+    sigma = check_accountable_noise_multiplier(noise_multiplier)
+    return math.inf if sigma == 0 else _gaussian_rdp(alpha, sigma)
+
+
+def _gaussian_rdp(alpha: float, sigma: float) -> float:
+    """``α / (2σ²)`` for σ >= 2**-500 (so 2σ² is a normal float); inf if it overflows."""
+    with np.errstate(over="ignore"):
+        return float(np.float64(alpha) / (2 * sigma * sigma))
 
 
 def _log_sum_signed(log_terms: list[float], signs: list[int]) -> float:
@@ -265,10 +311,11 @@ def subsampled_gaussian_rdp(alpha: float, noise_multiplier: float, sample_rate: 
     α near 1): there Opacus's term-by-term log-space subtraction loses digits (about 1e-9 relative at
     q = 0.01, σ = 1.1, α = 1.1) and this function is the more accurate one. ε is unaffected.
 
-    ``alpha`` finite > 1, ``noise_multiplier`` finite >= 0, ``sample_rate`` in (0, 1].
+    ``alpha`` finite > 1, ``noise_multiplier`` 0 or finite >= 2**-500 (see ``gaussian_rdp``),
+    ``sample_rate`` in (0, 1].
     """
     alpha = _check_alpha(alpha)
-    sigma = check_noise_multiplier(noise_multiplier)
+    sigma = check_accountable_noise_multiplier(noise_multiplier)
     q = check_sample_rate(sample_rate)
     return _sgm_rdp(alpha, sigma, q)
 
@@ -276,8 +323,8 @@ def subsampled_gaussian_rdp(alpha: float, noise_multiplier: float, sample_rate: 
 def _sgm_rdp(alpha: float, sigma: float, q: float) -> float:
     if sigma == 0:
         return math.inf
-    gaussian = alpha / (2 * sigma * sigma)  # an upper bound; 0 when σ is astronomically large
-    if q == 1 or gaussian == 0:
+    gaussian = _gaussian_rdp(alpha, sigma)  # an upper bound; 0 when σ is astronomically large
+    if q == 1 or gaussian == 0 or math.isinf(gaussian):
         return gaussian
     if float(alpha).is_integer():
         rdp = _log_a_int(int(alpha), sigma, q) / (alpha - 1)
@@ -349,13 +396,16 @@ class Accountant:
     """The interface every accountant shares (as Opacus's): ``step`` records, ``get_epsilon`` reports.
 
     ``step(σ, q, steps)`` records ``steps`` DP-SGD steps with noise multiplier σ >= 0 (0: no noise,
-    ε = inf) and Poisson sampling rate q in (0, 1]; a run with the same (σ, q) as the previous entry is
-    merged into it. ``history`` lists the runs as ``(noise_multiplier, sample_rate, steps)``.
+    ε = inf; a positive σ below 2**-500 is a ``ValueError``, see ``gaussian_rdp``) and Poisson
+    sampling rate q in (0, 1]; a run with the same (σ, q) as the previous entry is merged into it.
+    At most ``MAX_STEPS`` (2**53) steps in all. ``history`` lists the runs as
+    ``(noise_multiplier, sample_rate, steps)``.
     Subclasses say how the recorded steps become ε in ``get_epsilon(delta)``.
     """
 
     def __init__(self) -> None:
         self._history: list[tuple[float, float, int]] = []
+        self._total_steps = 0
 
     @property
     def history(self) -> list[tuple[float, float, int]]:
@@ -364,9 +414,14 @@ class Accountant:
 
     def step(self, noise_multiplier: float, sample_rate: float, steps: int = 1) -> None:
         """Record ``steps`` steps with noise multiplier σ >= 0 and sampling rate q in (0, 1]."""
-        sigma = check_noise_multiplier(noise_multiplier)
+        sigma = check_accountable_noise_multiplier(noise_multiplier)
         q = check_sample_rate(sample_rate)
         steps = check_int(steps, "steps", 1)
+        if self._total_steps + steps > MAX_STEPS:
+            more = str(steps) if steps < 10**16 else f"about 10**{len(str(steps)) - 1}"
+            raise ValueError(f"steps: an accountant records at most 2**53 steps in all, got {more} more "
+                             f"after {self._total_steps}")
+        self._total_steps += steps
         if self._history and self._history[-1][:2] == (sigma, q):
             steps += self._history.pop()[2]
         self._history.append((sigma, q, steps))
@@ -376,7 +431,7 @@ class Accountant:
 
     @property
     def total_steps(self) -> int:
-        return sum(s for _, _, s in self._history)
+        return self._total_steps
 
     def __len__(self) -> int:
         return len(self._history)
@@ -472,7 +527,10 @@ class PrivacyBudget:
 
     @staticmethod
     def _fits(spends: list[float], extra: float, limit: float) -> bool:
-        return math.fsum([*spends, extra]) <= limit + _BUDGET_TOL * min(1.0, limit)
+        try:
+            return math.fsum([*spends, extra]) <= limit + _BUDGET_TOL * min(1.0, limit)
+        except OverflowError:  # the sum exceeds the float64 range, so it exceeds every finite limit
+            return False
 
     def _check_spend(self, epsilon, delta) -> tuple[float, float]:
         return (_check_epsilon(epsilon, "epsilon", allow_zero=True),

@@ -359,3 +359,53 @@ def test_budget_refuses_an_overspend_and_records_nothing():
 def test_bad_input_is_rejected_with_the_argument_named(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
+
+
+# --------------------------------------------------------------------------- overflow and underflow
+
+
+def test_composition_that_overflows_is_a_clear_error():
+    """ε beyond float64: OverflowError (expm1, float(k), fsum) or inf before; now a ValueError."""
+    for call in (lambda: advanced_composition(1000.0, 0.0, 10, 1e-5),
+                 lambda: advanced_composition(1.0, 0.0, 10**400, 1e-5),
+                 lambda: advanced_composition(1e300, 0.0, 10**10, 1e-5),
+                 lambda: basic_composition([1e308, 1e308])):
+        with pytest.raises(ValueError, match="exceeds the float64 range"):
+            call()
+    eps, _ = advanced_composition(1.0, 0.0, 10, 5e-324)  # 1 / δ' overflowed to inf: ε' = inf before
+    assert eps == pytest.approx(math.sqrt(20 * -math.log(5e-324)) + 10 * math.expm1(1.0), rel=1e-12)
+    budget = PrivacyBudget(1.7e308)
+    budget.spend(1e308)
+    with pytest.raises(BudgetExceededError):  # fsum's OverflowError before
+        budget.spend(1e308)
+    assert not budget.can_spend(1e308) and budget.spent == (1e308, 0.0)
+
+
+@pytest.mark.parametrize("sigma", [1e-200, 1e-160, 2.0**-501])
+def test_noise_multipliers_that_underflow_are_refused(sigma):
+    """2σ² underflowed to 0: ZeroDivisionError before, from every RDP function and accountant."""
+    for call in (lambda: gaussian_rdp(2.0, sigma), lambda: subsampled_gaussian_rdp(2.0, sigma, 0.1),
+                 lambda: subsampled_gaussian_rdp(2.5, sigma, 0.1), lambda: RDPAccountant().step(sigma, 0.1)):
+        with pytest.raises(ValueError, match=r"noise_multiplier must be 0 .* or at least 2\*\*-500"):
+            call()
+
+
+def test_the_smallest_accountable_noise_multiplier_works():
+    sigma = 2.0**-500
+    assert gaussian_rdp(2.0, sigma) == 2.0 / (2 * sigma * sigma)
+    for alpha in (2.0, 2.5, 63.0):
+        rho = subsampled_gaussian_rdp(alpha, sigma, 0.1)
+        assert 0 < rho <= alpha / (2 * sigma * sigma)
+    acc = RDPAccountant()
+    acc.step(sigma, 0.1, 10)
+    assert math.isfinite(acc.get_epsilon(1e-5)) and acc.get_epsilon(1e-5) > 1e290
+
+
+def test_step_counts_are_bounded():
+    acc = RDPAccountant()
+    with pytest.raises(ValueError, match=r"at most 2\*\*53 steps"):  # OverflowError in rdp() before
+        acc.step(1.0, 0.1, 10**400)
+    acc.step(1.0, 0.1, 2**53)
+    with pytest.raises(ValueError, match=r"at most 2\*\*53 steps"):
+        acc.step(1.0, 0.1)
+    assert acc.total_steps == 2**53 and 1e13 < acc.get_epsilon(1e-5) < math.inf

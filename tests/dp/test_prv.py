@@ -224,3 +224,106 @@ def test_both_accountants_share_one_interface_and_its_bookkeeping():
             acc.step(1.0, 0.01, steps=0)
     with pytest.raises(NotImplementedError):
         Accountant().get_epsilon(1e-5)
+
+
+# --------------------------------------------------------------------------- bounded memory and time
+
+
+def _peak_mib(call) -> tuple[object, float]:
+    """``call()``'s result (or the exception it raised) and the peak memory NumPy and Python allocated."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        try:
+            result = call()
+        except Exception as err:  # returned to the test, which checks it
+            result = err
+        return result, tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize("steps", [10**6, 10**7])
+def test_a_history_too_long_for_the_grid_is_refused_up_front(steps):
+    """1e6 steps ran out of memory and 1e7 asked for ~10 GiB: now a clear error, before allocating."""
+    err, peak = _peak_mib(lambda: _prv(((1.1, 0.01, steps),)).get_epsilon(1e-5))
+    assert isinstance(err, ValueError)
+    assert "MAX_GRID_POINTS" in str(err) and "RDPAccountant" in str(err) and "eps_error=" in str(err)
+    assert peak < 32  # MiB: nothing near the grid's size was allocated
+
+
+def test_the_grid_cap_bounds_memory_and_the_suggested_eps_error_fits(monkeypatch):
+    import re
+
+    from course_lib.dp import prv
+
+    monkeypatch.setattr(prv, "MAX_GRID_POINTS", 2**16)
+    history = ((1.1, 0.01, 1000),)  # about 9e4 grid points at eps_error = 0.01
+    err, _ = _peak_mib(lambda: _prv(history).get_epsilon(1e-5))
+    assert isinstance(err, ValueError) and "MAX_GRID_POINTS = 65536" in str(err)
+    fits = float(re.search(r"PRVAccountant\(eps_error=([0-9.e+-]+)\) would fit", str(err)).group(1))
+    bounds, peak = _peak_mib(lambda: _prv(history, eps_error=fits).get_epsilon_bounds(1e-5))
+    assert isinstance(bounds, tuple) and bounds[0] <= _opacus_epsilon(history, 1e-5) <= bounds[2]
+    assert peak < 60 * 2**16 / 2**20 + 8  # about 40 bytes a grid point, plus the per-step grids
+
+
+def test_many_distinct_settings_are_bounded_and_grouped(monkeypatch):
+    from course_lib.dp import prv
+
+    scattered = _prv(((1.0, 0.02, 100), (2.0, 0.05, 50), (1.0, 0.02, 100)))  # not merged by step()
+    assert len(scattered) == 3
+    merged = _prv(((1.0, 0.02, 200), (2.0, 0.05, 50)))
+    assert scattered.get_epsilon_bounds(1e-5) == merged.get_epsilon_bounds(1e-5)
+    monkeypatch.setattr(prv, "MAX_FFT_WORK", 10**5)
+    schedule = _prv(tuple((1.0 + i / 100, 0.01, 1) for i in range(100)))
+    with pytest.raises(ValueError, match="100 distinct .* MAX_FFT_WORK"):
+        schedule.get_epsilon(1e-5)
+
+
+# --------------------------------------------------------------------------- honest at the edges
+
+
+def test_a_delta_below_the_numerical_precision_is_refused():
+    """At δ = 1e-300 FFT round-off (~1e-13) swamped δ: the "proven" lower bound came out at 112,
+    above RDP's upper bound of 72. Now that δ is refused; a δ well above round-off stays honest."""
+    history = ((1.0, 0.01, 10),)
+    with pytest.raises(ValueError, match="too small for its numerical precision"):
+        _prv(history).get_epsilon(1e-300)
+    with pytest.raises(ValueError, match="delta must be >= 1e-300"):
+        _prv(history).get_epsilon(1e-301)
+    lower, _, upper = _prv(history).get_epsilon_bounds(1e-9)
+    assert lower <= _rdp_epsilon(history, 1e-9) and upper < _rdp_epsilon(history, 1e-9)
+
+
+def test_a_delta_near_one_gives_epsilon_zero():
+    lower, estimate, upper = _prv(((1.0, 0.01, 10),)).get_epsilon_bounds(1 - 1e-12)  # math domain error
+    assert lower == estimate == 0.0 and 0.0 <= upper <= 0.01 + 1e-12
+
+
+@pytest.mark.parametrize(("sigma", "q"), [(0.05, 0.1), (0.05, 1.0), (0.3, 1e-300), (1e3, 0.5), (1e100, 0.01),
+                                          (1e100, 1.0), (1.0, 1e-300)])
+def test_extreme_noise_and_sampling_rates_give_ordered_honest_bounds(sigma, q):
+    """σ = 0.05 made the "add" direction's support a single point (NaN: 0/0); huge σ or tiny q made
+    the support narrower than a bucket or rounded it away."""
+    history = ((sigma, q, 10),)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        lower, estimate, upper = _prv(history).get_epsilon_bounds(1e-5)
+    assert 0.0 <= lower <= estimate <= upper < math.inf
+    rdp = RDPAccountant(alphas=list(range(2, 64)))
+    rdp.step(sigma, q, 10)
+    assert lower <= rdp.get_epsilon(1e-5)  # a lower bound above a valid upper bound would be a lie
+
+
+def test_noise_too_small_for_the_grid_is_refused_clearly():
+    with pytest.raises(ValueError, match=r"at least 2\*\*-500"):  # OverflowError before
+        _prv(((1e-200, 0.1, 1),)).get_epsilon(1e-5)
+    with pytest.raises(ValueError, match="MAX_GRID_POINTS.*RDPAccountant"):  # "Maximum allowed size exceeded"
+        _prv(((1e-100, 0.1, 1),)).get_epsilon(1e-5)
+    with pytest.raises(ValueError, match="too large to resolve in float64.*RDPAccountant"):
+        _prv(((1e-150, 1.0, 1),)).get_epsilon(1e-5)
+    with pytest.raises(ValueError, match="MAX_GRID_POINTS"):  # ZeroDivisionError before
+        _prv(((1.0, 0.01, 10),), eps_error=5e-324).get_epsilon(1e-5)
+    with pytest.raises(ValueError, match="eps_error must be a finite number > 0 and at most 1000"):
+        PRVAccountant(1e300)
