@@ -129,6 +129,8 @@ def find_credit_cards(text: str) -> list[Span]:
     digits, so a run of n groups costs O(19 n) steps however its groups are written."""
     found = []
     for m in _DIGIT_RUN.finditer(text):
+        if m.end() - m.start() < 12:  # fewer than 12 digits: no card
+            continue
         starts, ends = [], []
         for g in _GROUP.finditer(m.group()):
             starts.append(m.start() + g.start())
@@ -347,6 +349,8 @@ def _date_span(m: re.Match) -> tuple[int, int] | None:
     return m.start(), m.end()
 
 
+_MONTH_WORD = re.compile(r"(?<!\w)" + _MONTH, re.IGNORECASE)
+
 # Dates without a day or without a year, each with a check that keeps look-alikes out:
 # 05/2021 (a month 1-12 and a year 1900-2099), May 2021, May-21 (a month's name), 21-May (a day of
 # that month), and 05/21 (a month and a two-digit year, a ratio as often: only after a word that
@@ -364,7 +368,7 @@ DATE_CONTEXT_WINDOW = 20
 _DAY_BEFORE = re.compile(r"\d(?:st|nd|rd|th)?(?:\s+of)?[\s-]+$", re.IGNORECASE)
 
 
-def _partial_dates(text: str) -> list[Span]:
+def _partial_dates(text: str, month_words: list[re.Match]) -> list[Span]:
     found = []
     for m in _MONTH_YEAR.finditer(text):
         month, year = int(m.group("m")), m.group("y")
@@ -376,7 +380,7 @@ def _partial_dates(text: str) -> list[Span]:
             ok = DATE_CONTEXT.search(text, max(0, m.start() - DATE_CONTEXT_WINDOW), m.start()) is not None
         if ok:
             found.append(Span(m.start(), m.end(), "DATE_TIME", PARTIAL_DATE_SCORE))
-    for m in _NAMED_MONTH_YEAR.finditer(text):
+    for m in filter(None, (_NAMED_MONTH_YEAR.match(text, w.start()) for w in month_words)):
         if _DAY_BEFORE.search(text, max(0, m.start() - 12), m.start()):
             continue  # "31 June 2022": a day was written, and the date does not exist
         if m.group("y") is None or 1000 <= int(m.group("y")) <= 2999:
@@ -391,12 +395,15 @@ def find_dates(text: str) -> list[Span]:
     """Calendar dates (and an ISO 8601 time after a year-first date) that exist: 31/02/2024 does not;
     and months of a year and days of a month (``_partial_dates``), at ``PARTIAL_DATE_SCORE``."""
     found = []
+    month_words = list(_MONTH_WORD.finditer(text))  # where the patterns that start with a month may match
     for pattern in _DATES:
-        for m in pattern.finditer(text):
+        matches = (pattern.finditer(text) if pattern is not _DATES[3]
+                   else filter(None, (pattern.match(text, w.start()) for w in month_words)))
+        for m in matches:
             span = _date_span(m)
             if span:
                 found.append(Span(*span, "DATE_TIME", SCORES["DATE_TIME"]))
-    return found + _partial_dates(text)
+    return found + _partial_dates(text, month_words)
 
 
 # --------------------------------------------------------------------------- phone numbers
@@ -549,13 +556,23 @@ class _Candidate:
 
     __slots__ = ("start", "text", "end", "whole", "plus", "ok")
 
-    def __init__(self, start: int, candidate: str, codes: list[tuple[int, int]], regions: tuple[str, ...]):
+    def __init__(self, text: str, start: int, candidate: str, codes: list[tuple[int, int]],
+                 regions: tuple[str, ...]):
         self.start, self.text, self.end = start, candidate, start + len(candidate)
         self.whole = self.plus = False
         self.ok: tuple[str, ...] = ()
-        runs = _DIGITS.findall(candidate)
-        if sum(map(len, runs)) < _MIN_DIGITS:
+        if len(candidate) < _MIN_DIGITS:
             return
+        if candidate.isdecimal() and len(candidate) <= 20:  # one bare run of digits, the usual case
+            self.whole = True
+            if not (_bare_ssn(candidate) or any(a <= start and self.end <= b for a, b in codes)):
+                groups = ascii_digits(candidate)
+                self.ok = tuple(region for region in regions if _fits(groups, True, _region_gate(region)))
+            return
+        runs = _DIGITS.findall(candidate)
+        if sum(map(len, runs)) < _MIN_DIGITS or _SLASH_SEPARATED_DATES.search(candidate) or (
+                _TIME_STAMPS.search(candidate) and _TIME_STAMPS_SUFFIX.match(text, self.end)):
+            return  # phonenumbers reads nothing in a date with slashes or a time stamp, nor in its parts
         plus = _PLUS.search(candidate)
         after = candidate[candidate.index(runs[0]):]
         if plus is not None:
@@ -612,7 +629,7 @@ def _candidates(text: str, codes: list[tuple[int, int]], regions: tuple[str, ...
     found, index = [], 0
     while (m := _PATTERN.search(text, index)) is not None:
         candidate = _trimmed(m.group())
-        found.append(_Candidate(m.start(), candidate, codes, regions))
+        found.append(_Candidate(text, m.start(), candidate, codes, regions))
         index = m.start() + len(candidate)
     return found
 
@@ -627,24 +644,27 @@ def _extract(matcher, text: str, candidate: _Candidate):
     return matcher._parse_and_verify(candidate.text, candidate.start)
 
 
-def _region_matches(text: str, region: str, candidates: list[_Candidate], plus_cache: dict):
+def _region_matches(text: str, region: str, candidates: list[_Candidate], ends: set[int], plus_cache: dict):
     """What ``PhoneNumberMatcher(text, region, Leniency.VALID)`` finds that can be kept (without its
-    cap of 65535 failed candidates), parsing only the candidates worth it in ``region``."""
+    cap of 65535 failed candidates), parsing only the candidates worth it in ``region``. ``ends``:
+    where the listed candidates end (and 0); a search from there meets the next listed candidate."""
+    todo = [c for c in candidates if region in c.ok]  # the others yield nothing: the loop moves past
+    if not todo:
+        return
     matcher = phonenumbers.PhoneNumberMatcher(text, region, leniency=_VALID)
-    ends = {0} | {c.end for c in candidates}  # a search from there meets the next listed candidate
     index, k = 0, 0
     while True:
         if index in ends:
-            while k < len(candidates) and (candidates[k].start < index or region not in candidates[k].ok):
-                k += 1  # a candidate not worth parsing yields nothing: the loop moves past it
-            if k == len(candidates):
+            while k < len(todo) and todo[k].start < index:
+                k += 1
+            if k == len(todo):
                 return
-            candidate = candidates[k]
+            candidate = todo[k]
         else:  # after a number found inside a candidate, the loop goes its own way for a while
             m = _PATTERN.search(text, index)
             if m is None:
                 return
-            candidate = _Candidate(m.start(), _trimmed(m.group()), [], (region,))
+            candidate = _Candidate(text, m.start(), _trimmed(m.group()), [], (region,))
             if region not in candidate.ok:
                 index = candidate.end
                 continue
@@ -684,9 +704,10 @@ def find_phone_numbers(text: str, regions: tuple[str, ...] = PHONE_REGIONS) -> l
     regions = tuple(regions)
     codes = [(m.start(), m.end()) for m in _IBAN_SHAPE.finditer(text)]
     candidates = _candidates(text, codes, regions)
+    ends = {0} | {c.end for c in candidates}
     spans, plus_cache = set(), {}
     for region in regions:
-        for match in _region_matches(text, region, candidates, plus_cache):
+        for match in _region_matches(text, region, candidates, ends, plus_cache):
             glued = (_GLUED.fullmatch(text, max(0, match.start - 2), match.start)
                      or _GLUED.fullmatch(text, match.end, match.end + 2))
             in_code = any(a <= match.start and match.end <= b for a, b in codes)
