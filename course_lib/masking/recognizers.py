@@ -6,24 +6,29 @@ resolves that). The ``score`` says how sure a match is, from what the validator 
 ==============  =====  ============================================================================
 entity          score  candidate, then validator
 ==============  =====  ============================================================================
-CREDIT_CARD     1.0    12-19 digits, bare or in 4-4-4-4(-3) / 4-6-5 / 4-6-4 groups with one kind of
-                       separator; issuer prefix and length (``CARD_ISSUERS``), Luhn
+CREDIT_CARD     1.0    12-19 digits, bare or in 4-4-4-4(-3) / 4-6-5 / 4-6-4 / 4-5-6 groups with one
+                       kind of separator; issuer prefix and length (``CARD_ISSUERS``), Luhn
 IBAN_CODE       1.0    country code, check digits and that country's BBAN format and length, with
                        spaces or dashes between characters; MOD 97-10
 EMAIL_ADDRESS   1.0    dot-atom ``local@domain.tld``; the TLD is in the IANA root zone
 IP_ADDRESS      0.9    dotted quad or colon-hex, optional ``/prefix``; ``ipaddress`` parses it
 DATE_TIME       0.85   numeric (31/12/2024, 12/31/2024, 31.12.2024, 2024-12-31 with an optional time)
                        and month-name forms (31 Dec 2024, 31-Dec-2024, Dec 31, 2024); a real calendar
-                       day. Two-digit years (12/31/24) are not read: they are also ratios and codes
+                       day. 0.65 for a month of a year or a day of a month (05/2021, May 2021, 21-May;
+                       05/21 only after a word such as "expires" or "since"). Two-digit years
+                       (12/31/24) are not read: they are also ratios and codes
 US_SSN          0.85   3-2-4 digits with a dash (0.7 with a dot or space, 0.5 bare, 0.95 after the word
                        "SSN"); SSA rules
-PHONE_NUMBER    0.6    ``phonenumbers.PhoneNumberMatcher`` in ``PHONE_REGIONS``: valid numbers only
+PHONE_NUMBER    0.6    what ``phonenumbers.PhoneNumberMatcher`` finds in ``PHONE_REGIONS``: valid
+                       numbers only (parsed only where the region's numbering plan can fit the digits)
 ==============  =====  ============================================================================
 
 Boundaries: a value glued to letters or digits (``IP192.168.1.1text``, ``1.2.3.4.5``) is not
 reported, but a sentence's final dot or a bracket around it does not stop it.
-Digits of any script count (``ascii_digits``); zero-width characters and line breaks inside a value
-are *not* handled: they hide the value from these patterns (see ``course_lib.data.pii_corpus``).
+Digits of any script count (``ascii_digits``); invisible characters and line breaks inside a value
+are *not* handled here: they hide the value from these patterns (``detect_normalised`` reads through
+them; see ``course_lib.data.pii_corpus``). Every recognizer takes time linear in the length of the
+text (``tests/masking/test_linear_time.py``): no pattern is retried from every position of a long run.
 """
 
 from __future__ import annotations
