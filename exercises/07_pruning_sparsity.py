@@ -29,7 +29,9 @@ def global_masks(weights: dict[str, np.ndarray], sparsity: float) -> dict[str, n
     """Keep-masks for several layers pruned *together*: one magnitude ranking over all weights,
     ``floor(sparsity * total)`` pruned overall, so layers end up with different sparsities.
 
-    Ties are broken by position in the concatenation of the layers in the dict's order.
+    Ties are broken by position in the concatenation of the layers in the dict's order (earlier
+    pruned first). An empty dict has nothing to prune: return ``{}`` (raising ``ValueError`` is
+    accepted too).
     """
     raise NotImplementedError("write global_masks() here")
 

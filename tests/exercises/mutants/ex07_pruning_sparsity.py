@@ -169,11 +169,105 @@ def nm_wrong_axis(w, n=2, m=4):
     return _sol().nm_mask(w.T, n, m).T
 
 
+def mask_later_ties_first(w, sparsity):
+    """Among equal magnitudes prunes the LATER position first (a reversed stable sort)."""
+    _check(sparsity)
+    w = np.asarray(w)
+    flat = np.abs(w).ravel()
+    order = flat.size - 1 - np.argsort(flat[::-1], kind="stable")
+    keep = np.ones(w.size, dtype=bool)
+    keep[order[:math.floor(sparsity * w.size)]] = False
+    return keep.reshape(w.shape)
+
+
+def _split(keep, weights, names):
+    out, start = {}, 0
+    for n in names:
+        size = np.asarray(weights[n]).size
+        out[n] = keep[start:start + size].reshape(np.shape(weights[n]))
+        start += size
+    return out
+
+
+def global_sorted_names(weights, sparsity):
+    """Concatenates the layers sorted by name, not in the dict's order: ties land elsewhere."""
+    names = sorted(weights)
+    keep = _sol().magnitude_mask(np.concatenate([np.ravel(weights[n]) for n in names]), sparsity)
+    return _split(keep, weights, names)
+
+
+def global_threshold(weights, sparsity):
+    """|w| above the k-th smallest magnitude: with ties at the cut it prunes too many."""
+    flat = np.abs(np.concatenate([np.ravel(w) for w in weights.values()]))
+    k = math.floor(sparsity * flat.size)
+    if k == 0:
+        return {n: np.ones(np.shape(w), dtype=bool) for n, w in weights.items()}
+    t = np.sort(flat)[k - 1]
+    return {n: np.abs(w) > t for n, w in weights.items()}
+
+
+def global_empty_crashes(weights, sparsity):
+    """An empty dict ends in an IndexError instead of {} (or a ValueError)."""
+    names = list(weights)
+    if not names:
+        return [][0]
+    keep = _sol().magnitude_mask(np.concatenate([np.ravel(weights[n]) for n in names]), sparsity)
+    return _split(keep, weights, names)
+
+
+def csr_threshold(w, value_bytes=4, index_bytes=4):
+    """Counts |w| > 1e-6 as nonzero: tiny stored values are missed."""
+    w = np.asarray(w)
+    if w.ndim != 2:
+        raise ValueError("2-D")
+    nnz = int((np.abs(w) > 1e-6).sum())
+    return nnz * (value_bytes + index_bytes) + (w.shape[0] + 1) * index_bytes
+
+
+def remove_l2(w1, b1, w2, n_remove):
+    """Ranks neurons by the Euclidean norm instead of the L1 norm."""
+    if not 0 <= n_remove < w1.shape[0]:
+        raise ValueError("n_remove")
+    keep = np.sort(np.argsort(np.linalg.norm(w1, axis=1), kind="stable")[n_remove:])
+    return w1[keep], b1[keep], w2[:, keep]
+
+
+def remove_unordered(w1, b1, w2, n_remove):
+    """Right neurons, consistently sliced, but in order of their norm, not their original order."""
+    if not 0 <= n_remove < w1.shape[0]:
+        raise ValueError("n_remove")
+    keep = np.argsort(np.abs(w1).sum(axis=1), kind="stable")[n_remove:]
+    return w1[keep], b1[keep], w2[:, keep]
+
+
+def remove_later_ties_first(w1, b1, w2, n_remove):
+    """Among equal L1 norms removes the later neuron first."""
+    if not 0 <= n_remove < w1.shape[0]:
+        raise ValueError("n_remove")
+    norms = np.abs(w1).sum(axis=1)
+    keep = np.sort((len(norms) - 1 - np.argsort(norms[::-1], kind="stable"))[n_remove:])
+    return w1[keep], b1[keep], w2[:, keep]
+
+
+def nm_later_ties_kept(w, n=2, m=4):
+    """Reverses an ascending stable sort: among equal magnitudes keeps the LATER ones."""
+    w = np.asarray(w)
+    if not 0 < n <= m or w.shape[-1] % m:
+        raise ValueError("bad")
+    groups = np.abs(w).reshape(-1, m)
+    order = np.argsort(groups, axis=1, kind="stable")[:, ::-1]
+    keep = np.zeros(groups.shape, dtype=bool)
+    np.put_along_axis(keep, order[:, :n], True, axis=1)
+    return keep.reshape(w.shape)
+
+
 MUTANTS = {
     "magnitude_mask": [mask_keeps_smallest, mask_signed, mask_quantile_threshold, mask_rounds,
-                       mask_no_validation],
-    "global_masks": [global_is_layerwise, global_float_masks, global_skips_last_layer],
-    "csr_nbytes": [csr_values_only, csr_no_row_pointers, csr_rows_not_plus_one],
-    "remove_neurons": [remove_strongest, remove_forgets_next_layer, remove_columns, remove_reorders],
-    "nm_mask": [nm_keeps_smallest, nm_signed, nm_wrong_axis],
+                       mask_no_validation, mask_later_ties_first],
+    "global_masks": [global_is_layerwise, global_float_masks, global_skips_last_layer, global_sorted_names,
+                     global_threshold, global_empty_crashes],
+    "csr_nbytes": [csr_values_only, csr_no_row_pointers, csr_rows_not_plus_one, csr_threshold],
+    "remove_neurons": [remove_strongest, remove_forgets_next_layer, remove_columns, remove_reorders,
+                       remove_l2, remove_unordered, remove_later_ties_first],
+    "nm_mask": [nm_keeps_smallest, nm_signed, nm_wrong_axis, nm_later_ties_kept],
 }
