@@ -20,7 +20,8 @@ def affine_qparams(x_min: float, x_max: float, bits: int = 8) -> tuple[float, in
     First widen the range so that it contains 0 (``x_min = min(x_min, 0)``, ``x_max = max(x_max, 0)``):
     zero must be exactly representable, or every zero weight (and every ReLU zero) picks up an error.
     Then ``scale = (x_max - x_min) / (qmax - qmin)`` and ``zero_point = round(qmin - x_min / scale)``
-    as a Python ``int``, clamped to ``[qmin, qmax]``. If the range is empty (both 0), use scale 1.0.
+    as a Python ``int``, clamped to ``[qmin, qmax]``. If the range is empty (both 0), return scale 1.0
+    and zero point 0 (the formula's ``qmin`` is accepted too: either code stands for 0 exactly).
     ``bits`` must be an int in 2..8 and ``x_min <= x_max``; raise ``ValueError`` otherwise.
     """
     # BEGIN SOLUTION

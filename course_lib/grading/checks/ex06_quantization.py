@@ -14,9 +14,18 @@ def _qrange(bits):
     return -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
 
 
+def _rtol(value) -> float:
+    """Relative tolerance for an answer computed in its own float type: float64 answers are held to
+    1e-9, lower precisions (float32) to a few units in their last place."""
+    dtype = getattr(value, "dtype", None)
+    if dtype is None or not np.issubdtype(dtype, np.floating) or np.finfo(dtype).eps <= 1e-15:
+        return 1e-9
+    return 8 * float(np.finfo(dtype).eps)
+
+
 def check_affine_qparams(fn) -> None:
     for lo, hi, bits in [(-1.0, 1.0, 8), (0.5, 3.0, 8), (-4.0, -1.0, 4), (-0.2, 1.8, 4), (0.0, 0.0, 8),
-                         (-3.0, 0.7, 2)]:
+                         (-3.0, 0.7, 2), (-0.75, 1.0, 8), (0.0, 0.0, 4)]:
         call = f"affine_qparams({lo}, {hi}, bits={bits})"
         out = fn(lo, hi, bits)
         if not (isinstance(out, tuple) and len(out) == 2):
@@ -30,18 +39,21 @@ def check_affine_qparams(fn) -> None:
             raise CheckFailure(f"{call}: zero_point lies outside the {bits}-bit range")
         lo0, hi0 = min(lo, 0.0), max(hi, 0.0)
         if hi0 == lo0:
-            if not (scale > 0 and zp == 0):
-                raise CheckFailure(f"{call}: an empty range needs a positive scale and zero point 0")
+            if not (math.isclose(float(scale), 1.0) and zp in (0, qmin)):
+                raise CheckFailure(f"{call}: an empty range takes scale 1.0 and zero point 0",
+                                   hint="The docstring's special case: both ends 0.")
             continue
-        if not math.isclose(float(scale), (hi0 - lo0) / (qmax - qmin), rel_tol=1e-9):
+        if not math.isclose(float(scale), (hi0 - lo0) / (qmax - qmin), rel_tol=_rtol(scale)):
             raise CheckFailure(
                 f"{call}: the scale does not map the range onto the {2 ** bits} integer codes",
                 hint="Widen the range to include 0 first; then divide its width by (qmax - qmin).",
             )
-        ideal = qmin - lo0 / float(scale)  # the code that real 0 should get
-        if abs(zp - ideal) > 0.5 + 1e-9:
+        ideal = qmin - lo0 / ((hi0 - lo0) / (qmax - qmin))  # the code that real 0 should get
+        near_tie = abs(abs(ideal - math.floor(ideal)) - 0.5) < 1e-6  # either neighbour is a rounding
+        if abs(zp - ideal) > 0.5 + 1e-6 or (not near_tie and zp != round(ideal)):
             raise CheckFailure(f"{call}: the zero point does not put real 0 on the right code",
-                               hint="zero_point = round(qmin - x_min / scale), after widening the range.")
+                               hint="zero_point = round(qmin - x_min / scale), after widening the range: "
+                               "round to the nearest code, do not truncate.")
     expect_error(fn, (1.0, -1.0, 8), (ValueError,), "affine_qparams(1.0, -1.0) (x_min > x_max)")
     expect_error(fn, (-1.0, 1.0, 9), (ValueError,), "affine_qparams(-1.0, 1.0, bits=9)")
     expect_error(fn, (-1.0, 1.0, 1), (ValueError,), "affine_qparams(-1.0, 1.0, bits=1)")
@@ -54,6 +66,8 @@ def check_quantize_affine(fn) -> None:
         (np.array([-1.0, -0.3, 0.0, 0.004, 0.3, 1.0]), 1 / 127.5, -1, 8),
         (np.array([-10.0, -0.1, 0.0, 0.1, 10.0]), 0.05, 0, 8),  # far outside: must saturate
         (gen.uniform(-1, 1, size=50), 0.15, 1, 4),
+        (np.array([-3.0, -1.2, -0.4, 0.0, 0.3, 1.1, 2.5]), 0.1, 2, 4),  # the 4-bit range saturates
+        (np.array([-1.0, -0.3, 0.0, 0.2, 0.6, 5.0]), 0.25, 0, 2),  # and the 2-bit one
     ]
     for x, scale, zp, bits in cases:
         call = f"quantize_affine(x of shape {x.shape}, scale={scale:.4g}, zero_point={zp}, bits={bits})"
@@ -121,8 +135,8 @@ def check_per_channel_scales(fn) -> None:
                                hint="A row of zeros still needs a usable scale; 1.0 is the convention.")
         live = [0, 1, 2, 3, 5]
         want = np.abs(w[live]).max(axis=1) / qmax
-        if not np.allclose(s[live], want, rtol=1e-9):
-            if np.allclose(s[live], np.abs(w).max() / qmax, rtol=1e-9):
+        if not np.allclose(s[live], want, rtol=_rtol(s), atol=0):
+            if np.allclose(s[live], np.abs(w).max() / qmax, rtol=_rtol(s)):
                 raise CheckFailure(f"{call}: all channels got the same scale",
                                    hint="One scale per ROW (output channel), from that row's max |w|.")
             raise CheckFailure(f"{call}: the scales are not max|row| / qmax",

@@ -129,12 +129,66 @@ def nbytes_scales_per_column(shape, bits, per_channel):
     return math.ceil(shape[0] * shape[1] * bits / 8) + 4 * (shape[1] if per_channel else 1)
 
 
+def qparams_truncates(x_min, x_max, bits=8):
+    """int() instead of round(): the zero point of [-0.75, 1.0] lands a code too high."""
+    scale, _ = _sol().affine_qparams(x_min, x_max, bits)
+    qmin, qmax = -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
+    if max(x_max, 0.0) == min(x_min, 0.0):
+        return 1.0, 0
+    return scale, int(min(max(int(qmin - min(x_min, 0.0) / scale), qmin), qmax))
+
+
+def qparams_empty_range_zero_scale(x_min, x_max, bits=8):
+    """An empty range gets scale 0: every later division by the scale fails."""
+    if x_min == x_max == 0:
+        return 0.0, 0
+    return _sol().affine_qparams(x_min, x_max, bits)
+
+
+def quantize_clamps_to_int8(x, scale, zero_point, bits=8):
+    """Clamps to [-128, 127] whatever ``bits`` says."""
+    if not scale > 0 or not 2 <= bits <= 8:
+        raise ValueError("bad")
+    return np.clip(np.round(x / scale) + zero_point, -128, 127).astype(np.int8)
+
+
+def qparams_formula_zero_point_when_empty(x_min, x_max, bits=8):
+    """Correct: scale 1.0 for an empty range and the formula's zero point, qmin."""
+    if x_min == x_max == 0 and 2 <= bits <= 8:
+        return 1.0, -(2 ** (bits - 1))
+    return _sol().affine_qparams(x_min, x_max, bits)
+
+
+def scales_float32(w, bits=8):
+    """Correct: the scales computed and returned in float32."""
+    top = np.abs(np.asarray(w, dtype=np.float32)).max(axis=1) if np.ndim(w) == 2 else None
+    if top is None or not 2 <= bits <= 8:
+        raise ValueError("bad")
+    return np.where(top > 0, top / np.float32(2 ** (bits - 1) - 1), np.float32(1.0)).astype(np.float32)
+
+
+def scales_float32_two_pow(w, bits=8):
+    """float32 scales (allowed) but divided by 2**(bits-1): the float32 tolerance must still see it."""
+    top = np.abs(np.asarray(w, dtype=np.float32)).max(axis=1)
+    if np.ndim(w) != 2 or not 2 <= bits <= 8:
+        raise ValueError("bad")
+    return np.where(top > 0, top / np.float32(2 ** (bits - 1)), np.float32(1.0)).astype(np.float32)
+
+
 MUTANTS = {
-    "affine_qparams": [qparams_no_zero, qparams_float_zero_point, qparams_two_to_the_bits,
+    "affine_qparams": [qparams_no_zero, qparams_float_zero_point, qparams_two_to_the_bits, qparams_truncates,
+                       qparams_empty_range_zero_scale,
                        qparams_no_validation],
     "quantize_affine": [quantize_round_first, quantize_no_clamp, quantize_float_codes,
-                        quantize_unsigned_range],
+                        quantize_clamps_to_int8, quantize_unsigned_range],
     "dequantize_affine": [dequantize_int8_overflow, dequantize_forgets_zero_point, dequantize_wrong_order],
-    "per_channel_scales": [scales_per_tensor, scales_per_column, scales_zero_row, scales_power_of_two],
+    "per_channel_scales": [scales_per_tensor, scales_per_column, scales_zero_row, scales_power_of_two,
+                           scales_float32_two_pow],
     "quantized_nbytes": [nbytes_no_scales, nbytes_one_byte_per_code, nbytes_scales_per_column],
+}
+
+# correct answers written otherwise: each must be accepted
+EQUIVALENTS = {
+    "affine_qparams": [qparams_formula_zero_point_when_empty],
+    "per_channel_scales": [scales_float32],
 }

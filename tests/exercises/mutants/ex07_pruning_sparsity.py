@@ -271,3 +271,25 @@ MUTANTS = {
                        remove_l2, remove_unordered, remove_later_ties_first],
     "nm_mask": [nm_keeps_smallest, nm_signed, nm_wrong_axis, nm_later_ties_kept],
 }
+
+
+def global_refuses_empty(weights, sparsity):
+    """Correct: refusing an empty dict of layers with ValueError is allowed."""
+    if not weights:
+        raise ValueError("no layers")
+    return _sol().global_masks(weights, sparsity)
+
+
+def remove_neurons_as_list(w1, b1, w2, n_remove):
+    """Correct: np.delete on the removed indices, the same arrays as the reference."""
+    if not 0 <= n_remove < w1.shape[0]:
+        raise ValueError("n_remove")
+    gone = np.argsort(np.abs(w1).sum(axis=1), kind="stable")[:n_remove]
+    return np.delete(w1, gone, axis=0), np.delete(b1, gone), np.delete(w2, gone, axis=1)
+
+
+# correct answers written otherwise: each must be accepted
+EQUIVALENTS = {
+    "global_masks": [global_refuses_empty],
+    "remove_neurons": [remove_neurons_as_list],
+}
