@@ -57,7 +57,8 @@ def magnitude_prune(w: np.ndarray, sparsity: float) -> np.ndarray:
     """Zero the ``floor(sparsity * w.size)`` entries of ``w`` with the smallest magnitude.
 
     The survivors keep their value *and sign*; the result has ``w``'s shape and dtype and ``w``
-    itself is left unchanged. Ties in magnitude are broken by position (earlier entries first).
+    itself is left unchanged. Ties in magnitude are broken by position, earlier entries first, in the
+row-major order in which ``w.ravel()`` lists them.
     ``sparsity`` must be a number in [0, 1]; raise ``ValueError`` otherwise.
     """
     raise NotImplementedError("write magnitude_prune() here")

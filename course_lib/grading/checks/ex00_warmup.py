@@ -12,6 +12,15 @@ import numpy as np
 from ..spec import CheckFailure, Exercise, Task
 from ._common import expect_error as _expect_error
 
+
+def _rel_tol(value, tight: float = 1e-9) -> float:
+    """The relative tolerance an answer of this type can meet: a float32 answer is only good to ~1e-7."""
+    dtype = getattr(value, "dtype", None)
+    if dtype is not None and np.issubdtype(dtype, np.floating) and np.finfo(dtype).bits < 64:
+        return max(tight, 16 * float(np.finfo(dtype).eps))
+    return tight
+
+
 # --------------------------------------------------------------------------- mask_digits
 
 
@@ -27,6 +36,7 @@ def check_mask_digits(fn) -> None:
         ("", 3),
         ("card ١٢٣٤٥٦٧٨ ends", 2),  # Arabic-Indic digits are digits too
         ("0000000", 1),
+        ("x² + 12345 = ½ of ①0 三", 2),  # ², ½, ① and 三 are numeric, but not decimal digits
     ]
     for text, keep in cases:
         out = fn(text, keep)
@@ -43,15 +53,24 @@ def check_mask_digits(fn) -> None:
         for i, (a, b) in enumerate(zip(text, out, strict=True)):
             if not a.isdecimal():
                 if a != b:
+                    if a.isnumeric():
+                        raise CheckFailure(
+                            f"{call} masked {a!r} at position {i}, which is not a decimal digit",
+                            hint="A digit is what str.isdecimal() accepts; str.isdigit() and "
+                            "str.isnumeric() also accept characters such as '²', '①' and '½'.",
+                        )
                     raise CheckFailure(
                         f"{call} changed a non-digit character at position {i}; separators and "
                         "letters must be preserved"
                     )
             elif i in keep_pos:
                 if a != b:
+                    numeric = any(c.isnumeric() and not c.isdecimal() for c in text)
                     raise CheckFailure(
                         f"{call} masked a digit at position {i} that should stay visible",
-                        hint="Keep the LAST keep_last digits of the whole text visible.",
+                        hint="Only decimal digits (str.isdecimal()) count: '²', '①' and '½' are not "
+                        "digits, so they neither get masked nor use up keep_last." if numeric else
+                        "Keep the LAST keep_last digits of the whole text visible.",
                     )
             elif b != "*":
                 raise CheckFailure(
@@ -73,7 +92,7 @@ def check_laplace_scale(fn) -> None:
         call = f"laplace_scale(sensitivity={sens}, epsilon={eps})"
         if isinstance(out, bool) or not isinstance(out, (int, float, np.floating)):
             raise CheckFailure(f"{call} returned {type(out).__name__}, expected a float")
-        if not math.isclose(float(out), sens / eps, rel_tol=1e-12, abs_tol=1e-15):
+        if not math.isclose(float(out), sens / eps, rel_tol=_rel_tol(out, 1e-12), abs_tol=1e-15):
             hint = "More privacy (smaller epsilon) must mean MORE noise, and a query that one " \
                 "person can move further (larger sensitivity) needs more noise too."
             raise CheckFailure(f"{call} returned the wrong scale", hint=hint)
@@ -82,6 +101,8 @@ def check_laplace_scale(fn) -> None:
         ((1.0, -1.0), "epsilon=-1"),
         ((-1.0, 1.0), "sensitivity=-1"),
         ((1.0, float("nan")), "epsilon=nan"),
+        ((float("nan"), 1.0), "sensitivity=nan"),
+        ((1.0, float("inf")), "epsilon=inf (no noise at all)"),
         ((float("inf"), 1.0), "sensitivity=inf"),
     ]:
         _expect_error(fn, args, (ValueError,), f"laplace_scale with {what}")
@@ -97,6 +118,7 @@ def check_quantize_symmetric(fn) -> None:
         (gen.normal(0.0, 3.0, size=200), 4),
         (np.array([-1.0, -0.5, 0.0, 0.25, 1.0]), 2),
         (np.array([0.001, -0.002, 0.0031]), 8),
+        (np.array([[-3.0, 0.7], [1.2, -0.1]]), 3),  # the largest magnitude is negative
     ]
     for x, bits in inputs:
         call = f"quantize_symmetric(x of shape {x.shape}, bits={bits})"
@@ -118,26 +140,45 @@ def check_quantize_symmetric(fn) -> None:
                 f"{call}: some integers fall outside the {bits}-bit symmetric range",
                 hint="Clamp to [-qmax, qmax] with qmax = 2**(bits-1) - 1.",
             )
+        if isinstance(scale, bool) or not isinstance(scale, (int, float, np.floating)):
+            raise CheckFailure(f"{call}: scale is a {type(scale).__name__}, expected a float")
+        tol = _rel_tol(scale)
         scale = float(scale)
-        if not math.isclose(scale, float(np.max(np.abs(x))) / qmax, rel_tol=1e-9):
-            raise CheckFailure(f"{call}: the scale is not max|x| / qmax")
+        if not math.isclose(scale, float(np.max(np.abs(x))) / qmax, rel_tol=tol):
+            raise CheckFailure(f"{call}: the scale is not max|x| / qmax",
+                               hint="max|x| is the largest MAGNITUDE, np.max(np.abs(x)), and qmax = "
+                               "2**(bits-1) - 1 for signed symmetric integers.")
         err = np.max(np.abs(q.astype(np.float64) * scale - x))
-        if err > scale / 2 * (1 + 1e-9):
+        if err > scale / 2 * (1 + 2 * tol):
             raise CheckFailure(
                 f"{call}: q * scale is further than half a step from x",
                 hint="Divide by the scale first, then round: rounding first turns every weight "
                 "smaller than 0.5 into zero.",
             )
-    q, scale = fn(np.zeros(5), 8)
-    if float(scale) <= 0 or np.any(np.asarray(q) != 0):
-        raise CheckFailure("quantize_symmetric(all zeros): expected zeros and a positive scale")
+    result = fn(np.zeros(5), 8)
+    if not (isinstance(result, tuple) and len(result) == 2):
+        raise CheckFailure("quantize_symmetric(all zeros) must return a tuple (q, scale)")
+    q, scale = result
+    if not isinstance(q, np.ndarray) or q.dtype != np.int8 or np.any(q != 0):
+        raise CheckFailure("quantize_symmetric(all zeros): q must be int8 zeros")
+    if isinstance(scale, bool) or not isinstance(scale, (int, float, np.floating)) or float(scale) != 1.0:
+        raise CheckFailure("quantize_symmetric(all zeros): the scale is not the one the docstring "
+                           "prescribes for an all-zero x", hint="Use scale = 1.0 when max|x| is 0.")
     for bits in (1, 9, 4.0):
         _expect_error(fn, (np.ones(3), bits), (ValueError, TypeError),
                       f"quantize_symmetric(x, bits={bits!r})")
     _expect_error(fn, (np.array([1.0, np.nan]), 8), (ValueError,), "quantize_symmetric(x with NaN)")
+    _expect_error(fn, (np.array([1.0, -np.inf]), 8), (ValueError,), "quantize_symmetric(x with -inf)")
 
 
 # --------------------------------------------------------------------------- magnitude_prune
+
+
+def _pruned(w: np.ndarray, sparsity: float) -> np.ndarray:
+    """The reference: zero the floor(sparsity * size) smallest |w|, ties by row-major position."""
+    out = w.copy().ravel()
+    out[np.argsort(np.abs(out), kind="stable")[: math.floor(sparsity * w.size)]] = 0
+    return out.reshape(w.shape)
 
 
 def check_magnitude_prune(fn) -> None:
@@ -149,23 +190,36 @@ def check_magnitude_prune(fn) -> None:
         (gen.normal(size=7), 0.5),
         (gen.normal(size=6), 0.0),
         (gen.normal(size=6), 1.0),
+        (np.array([1.0, -1.0, 1.0, 2.0, -1.0, 0.5, -2.0, 1.0]), 0.5),  # ties: earlier entries first
+        (np.array([[1.0, -1.0], [1.0, 3.0]]), 0.5),  # ties in 2-D: row-major positions
+        (gen.choice([-2.0, -1.0, -0.5, 0.5, 1.0, 2.0], size=300).astype(np.float32), 0.3),  # many ties
+        (np.array([3, -1, 2, -2, 5, 1, -4, 2], dtype=np.int64), 0.5),  # integer weights stay integers
     ]
     for w, s in cases:
         original = w.copy()
-        call = f"magnitude_prune(w of shape {w.shape}, sparsity={s})"
+        what = f"{w.dtype} w of shape {w.shape}" if w.dtype != np.float64 else f"w of shape {w.shape}"
+        call = f"magnitude_prune({what}, sparsity={s})"
         out = fn(w, s)
         if not np.array_equal(w, original):
-            raise CheckFailure(f"{call} modified w in place; return a new array")
-        out = np.asarray(out)
+            raise CheckFailure(f"{call} modified w in place; return a new array",
+                               hint="Work on w.copy(): the caller's weights must stay as they were.")
+        if not isinstance(out, np.ndarray):
+            raise CheckFailure(f"{call} returned {type(out).__name__}, expected a numpy array")
         if out.shape != w.shape:
             raise CheckFailure(f"{call} returned shape {out.shape}, expected w's shape")
+        if out.dtype != w.dtype:
+            raise CheckFailure(f"{call} returned dtype {out.dtype}; the result keeps w's dtype",
+                               hint="Copy w (w.copy()) and zero entries of the copy, or convert back "
+                               "with .astype(w.dtype).")
         k = math.floor(s * w.size)
-        n_zero = int(np.sum(out == 0))
-        if n_zero != k:
+        want = _pruned(w, s)
+        n_zero, n_want = int(np.sum(out == 0)), int(np.sum(want == 0))
+        if n_zero != n_want:
             raise CheckFailure(
                 f"{call} zeroed {n_zero} of {w.size} entries; the sparsity asks for a different "
                 "number",
-                hint="Prune floor(sparsity * w.size) entries.",
+                hint="Prune exactly floor(sparsity * w.size) entries, even when several weights have "
+                "the same magnitude: a threshold |w| <= t prunes every tie at once.",
             )
         kept = out != 0
         if np.any(out[kept] != w[kept]):
@@ -177,6 +231,13 @@ def check_magnitude_prune(fn) -> None:
             raise CheckFailure(
                 f"{call} pruned a weight larger in magnitude than one it kept",
                 hint="Prune the SMALLEST magnitudes: they contribute least to the output.",
+            )
+        if not np.array_equal(out, want):
+            raise CheckFailure(
+                f"{call}: among weights of equal magnitude it pruned a later one and kept an earlier "
+                "one; ties go by position, earlier entries first",
+                hint="Rank with a STABLE sort (np.argsort(..., kind='stable')) of np.abs(w).ravel(), "
+                "which lists the entries in row-major order; the default sort may reorder ties.",
             )
     for s in (-0.1, 1.5, float("nan")):
         _expect_error(fn, (np.ones(4), s), (ValueError,), f"magnitude_prune(w, sparsity={s})")

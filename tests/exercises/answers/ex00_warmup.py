@@ -113,7 +113,8 @@ def mask_all_chars(text, keep_last=4):  # WRONG: masks letters and separators to
 def mask_drops_separators(text, keep_last=4):  # WRONG: the shape is lost
     _mask_ok(text, keep_last)
     digits = [c for c in text if c.isdecimal()]
-    return "*" * max(len(digits) - keep_last, 0) + "".join(digits[len(digits) - keep_last:] if keep_last else [])
+    tail = digits[len(digits) - keep_last:] if keep_last else []
+    return "*" * max(len(digits) - keep_last, 0) + "".join(tail)
 
 
 def mask_no_validation(text, keep_last=4):  # WRONG: negative keep_last accepted
@@ -384,8 +385,9 @@ def quant_no_bits_check(x, bits=8):  # WRONG: bits=9 accepted
         raise ValueError("x")
     qmax = 2 ** (bits - 1) - 1
     m = np.abs(x).max()
-    scale = m / qmax if m else 1.0
-    return np.clip(np.round(x / scale), -qmax, qmax).astype(np.int8), float(scale)
+    with np.errstate(all="ignore"):
+        scale = np.float64(m) / qmax if m else 1.0
+        return np.clip(np.round(x / scale), -qmax, qmax).astype(np.int8), float(scale)
 
 
 def quant_swapped(x, bits=8):  # WRONG: (scale, q)

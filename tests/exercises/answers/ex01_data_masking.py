@@ -688,7 +688,8 @@ WRONG = {
                      pseudo_str_key, pseudo_dash, pseudo_truncated, pseudo_latin1],
     "invert_hashes": [invert_nested, invert_nested_list, invert_upper_ok, invert_length_only, invert_reversed,
                       invert_with_misses, invert_md5, invert_strip, invert_no_type_check],
-    "shift_dates": [shift_zero_possible, shift_tail_bytes, shift_little_endian, shift_mod_max, shift_one_offset,
-                    shift_in_place, shift_sorted, shift_no_key_check, shift_zero_days_ok, shift_sha_concat,
+    "shift_dates": [shift_zero_possible, shift_tail_bytes, shift_little_endian, shift_mod_max,
+                    shift_one_offset, shift_in_place, shift_sorted, shift_no_key_check, shift_zero_days_ok,
+                    shift_sha_concat,
                     shift_negated, shift_int_pid],
 }

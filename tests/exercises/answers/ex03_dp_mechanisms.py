@@ -63,7 +63,7 @@ def count_scale_two(data, threshold, epsilon, rng):  # WRONG: sensitivity 2
 
 def count_global_rng(data, threshold, epsilon, rng):  # WRONG: np.random global state
     _eps_ok(epsilon)
-    return float(_count_true(data, threshold) + np.random.laplace(0, 1 / epsilon))
+    return float(_count_true(data, threshold) + np.random.laplace(0, 1 / epsilon))  # noqa: NPY002
 
 
 def count_fixed_seed(data, threshold, epsilon, rng):  # WRONG: a generator of its own, seeded 0
@@ -190,7 +190,7 @@ def mean_no_checks(data, lower, upper, epsilon, rng):  # WRONG: nothing validate
 def mean_global_rng(data, lower, upper, epsilon, rng):  # WRONG
     _cm_ok(data, lower, upper, epsilon)
     x = np.clip(np.asarray(data, dtype=float), lower, upper)
-    return float(x.mean() + np.random.laplace(0, (upper - lower) / (x.size * epsilon)))
+    return float(x.mean() + np.random.laplace(0, (upper - lower) / (x.size * epsilon)))  # noqa: NPY002
 
 
 # --------------------------------------------------------------------------- gaussian_sigma_classic

@@ -167,12 +167,91 @@ def prune_threshold_is_sparsity(w, sparsity):
     return np.where(np.abs(w) < sparsity, 0.0, w)
 
 
+# --------------------------------------------------------------------------- found by measuring
+
+
+def mask_isdigit(text, keep_last=4):
+    """str.isdigit() instead of isdecimal(): '²' and '①' are masked and use up keep_last."""
+    if not isinstance(text, str):
+        raise TypeError("text")
+    if not isinstance(keep_last, int) or keep_last < 0:
+        raise ValueError("keep_last")
+    pos = [i for i, c in enumerate(text) if c.isdigit()]
+    hide = set(pos[: max(0, len(pos) - keep_last)])
+    return "".join("*" if i in hide else c for i, c in enumerate(text))
+
+
+def scale_infinite_epsilon(sensitivity, epsilon):
+    """Rejects NaN and epsilon <= 0, but epsilon = inf gives scale 0: no noise at all."""
+    if math.isnan(sensitivity) or math.isnan(epsilon) or math.isinf(sensitivity):
+        raise ValueError("sensitivity and epsilon must be numbers")
+    if sensitivity < 0 or epsilon <= 0:
+        raise ValueError("out of range")
+    return sensitivity / epsilon
+
+
+def quant_tiny_zero_scale(x, bits=8):
+    """All zeros get scale 1e-8 instead of the stated 1.0."""
+    q, scale = _solution().quantize_symmetric(x, bits)
+    return q, (scale if np.any(np.asarray(x)) else 1e-8)
+
+
+def quant_inf_accepted(x, bits=8):
+    """Refuses NaN but lets inf through (every other weight then becomes 0)."""
+    x = np.asarray(x, dtype=float)
+    if np.isnan(x).any():
+        raise ValueError("x")
+    if np.isinf(x).any():
+        return np.zeros(x.shape, dtype=np.int8), 1.0
+    return _solution().quantize_symmetric(x, bits)
+
+
+def prune_later_ties_first(w, sparsity):
+    """Among equal magnitudes, prunes the LATER entries first."""
+    w = np.asarray(w)
+    if not 0 <= sparsity <= 1:
+        raise ValueError("sparsity")
+    order = np.lexsort((-np.arange(w.size), np.abs(w).ravel()))
+    out = w.copy().ravel()
+    out[order[: math.floor(sparsity * w.size)]] = 0
+    return out.reshape(w.shape)
+
+
+def prune_threshold_ties(w, sparsity):
+    """|w| <= the k-th smallest magnitude: every tie at the threshold is pruned."""
+    w = np.asarray(w)
+    if not 0 <= sparsity <= 1:
+        raise ValueError("sparsity")
+    k = math.floor(sparsity * w.size)
+    if k == 0:
+        return w.copy()
+    t = np.sort(np.abs(w).ravel())[k - 1]
+    return np.where(np.abs(w) <= t, 0, w).astype(w.dtype)
+
+
+def prune_float64(w, sparsity):
+    """Right entries, but the result is always float64."""
+    return _solution().magnitude_prune(w, sparsity).astype(np.float64)
+
+
+def prune_column_major(w, sparsity):
+    """Breaks ties by column-major position (w.ravel('F'))."""
+    w = np.asarray(w)
+    if not 0 <= sparsity <= 1:
+        raise ValueError("sparsity")
+    flat = w.ravel(order="F").copy()
+    flat[np.argsort(np.abs(flat), kind="stable")[: math.floor(sparsity * w.size)]] = 0
+    return flat.reshape(w.shape, order="F")
+
+
 MUTANTS = {
     "mask_digits": [mask_article_regex, mask_keeps_first, mask_ascii_only, mask_everything,
-                    mask_no_validation],
-    "laplace_scale": [scale_inverted, scale_product, scale_no_validation, scale_ignores_sensitivity],
+                    mask_no_validation, mask_isdigit],
+    "laplace_scale": [scale_inverted, scale_product, scale_no_validation, scale_ignores_sensitivity,
+                      scale_infinite_epsilon],
     "quantize_symmetric": [quant_round_first, quant_float_storage, quant_power_of_two_no_clamp,
-                           quant_truncates],
+                           quant_truncates, quant_tiny_zero_scale, quant_inf_accepted],
     "magnitude_prune": [prune_abs, prune_keeps_smallest, prune_signed_values, prune_in_place,
-                        prune_threshold_is_sparsity],
+                        prune_threshold_is_sparsity, prune_later_ties_first, prune_threshold_ties,
+                        prune_float64, prune_column_major],
 }
