@@ -354,15 +354,60 @@ def shift_in_place(dates_by_person, key, max_days=365):
     return dates_by_person
 
 
+# --------------------------------------------------------------------------- found by measuring
+
+
+def _iban_rest(text):
+    return int("".join(str(int(c, 36)) for c in text[4:] + text[:4])) % 97 == 1
+
+
+def iban_isalnum(iban):
+    """isdigit() and isalnum(): Arabic-Indic and full-width digits pass, and int(c, 36) reads them."""
+    if not isinstance(iban, str):
+        raise TypeError("iban")
+    text = iban.replace(" ", "").upper()
+    lengths = _sol().IBAN_LENGTHS
+    if lengths.get(text[:2]) != len(text) or not text[2:4].isdigit() or not text.isalnum():
+        return False
+    return _iban_rest(text)
+
+
+def iban_letters_as_check_digits(iban):
+    """Never tests that characters 3 and 4 are digits."""
+    if not isinstance(iban, str):
+        raise TypeError("iban")
+    text = iban.replace(" ", "").upper()
+    lengths = _sol().IBAN_LENGTHS
+    allowed = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+    if lengths.get(text[:2]) != len(text) or any(c not in allowed for c in text):
+        return False
+    return _iban_rest(text)
+
+
+def pseudo_casefold(value, key, key_id):
+    """casefold() instead of lower(): 'Straße' and 'STRASSE' collide, and pseudonyms made with lower()
+    elsewhere no longer match."""
+    if not isinstance(value, str):
+        raise TypeError("value")
+    return _sol().pseudonymize(value.casefold(), key, key_id)
+
+
+def invert_accepts_upper_case(hashes, candidates):
+    """Lowercases the targets instead of refusing digests that hexdigest() never writes."""
+    targets = [h.lower() if isinstance(h, str) else h for h in hashes]
+    return _sol().invert_hashes(targets, candidates)
+
+
 MUTANTS = {
     "luhn_valid": [luhn_doubles_from_left, luhn_no_minus_nine, luhn_doubles_check_digit,
                    luhn_drops_other_characters, luhn_empty_is_valid, luhn_isdigit],
     "iban_valid": [iban_no_rearrangement, iban_mod_zero, iban_no_length_check, iban_letters_as_ord,
-                   iban_letters_from_one, iban_keeps_spaces],
+                   iban_letters_from_one, iban_keeps_spaces, iban_isalnum, iban_letters_as_check_digits],
     "pseudonymize": [pseudo_key_concatenated, pseudo_unkeyed_hash, pseudo_python_hash, pseudo_no_key_id,
-                     pseudo_no_normalisation, pseudo_truncated, pseudo_any_key],
+                     pseudo_no_normalisation, pseudo_truncated, pseudo_any_key, pseudo_casefold],
     "invert_hashes": [invert_stops_at_first_hit, invert_loops_per_target, invert_list_per_target,
-                      invert_value_to_hash, invert_none_for_misses, invert_strips_candidates],
+                      invert_value_to_hash, invert_none_for_misses, invert_strips_candidates,
+                      invert_accepts_upper_case],
     "shift_dates": [shift_per_date, shift_same_for_everyone, shift_may_be_zero, shift_unkeyed,
                     shift_in_place],
 }
@@ -428,9 +473,26 @@ def shift_with_hmac_digest(dates_by_person, key, max_days=365):
     return out
 
 
+def invert_exact_type(hashes, candidates):
+    """Refuses anything whose type is not exactly str (a str subclass too)."""
+    targets = set()
+    for h in hashes:
+        if type(h) is not str or len(h) != 64 or set(h) - set("0123456789abcdef"):
+            raise ValueError("hashes")
+        targets.add(h)
+    found = {}
+    for c in candidates:
+        if type(c) is not str:
+            raise TypeError("candidates must be str")
+        digest = hashlib.sha256(c.encode()).hexdigest()
+        if digest in targets:
+            found[digest] = c
+    return found
+
+
 EQUIVALENTS = {
     "luhn_valid": [luhn_divmod],
     "iban_valid": [iban_piecewise],
-    "invert_hashes": [invert_comprehension],
+    "invert_hashes": [invert_comprehension, invert_exact_type],
     "shift_dates": [shift_with_hmac_digest],
 }
