@@ -19,6 +19,15 @@ def _softmax(z):
     return e / e.sum(axis=1, keepdims=True)
 
 
+def _tol(arr, float64: float = 1e-9) -> float:
+    """Tolerance for an answer in its own float type: ``float64`` for float64 (and non-float) answers,
+    a few dozen units in the last place for lower precisions such as float32."""
+    dtype = np.asarray(arr).dtype
+    if not np.issubdtype(dtype, np.floating) or np.finfo(dtype).eps <= 1e-15:
+        return float64
+    return 64 * float(np.finfo(dtype).eps)
+
+
 def check_per_example_gradients(fn) -> None:
     gen = np.random.default_rng(501)
     for n, k, d in [(6, 3, 4), (1, 10, 64), (20, 10, 64)]:
@@ -32,12 +41,13 @@ def check_per_example_gradients(fn) -> None:
         gb = as_array(np.asarray(out[1]), call + "[1]", shape=(n, k))
         r = _softmax(X @ W.T + b)
         r[np.arange(n), y] -= 1
-        if not np.allclose(gb, r, atol=1e-8):
-            if np.allclose(gb, -r, atol=1e-8):
+        tb, tw = _tol(gb, 1e-8), _tol(gW, 1e-8)
+        if not np.allclose(gb, r, rtol=tb, atol=tb):
+            if np.allclose(gb, -r, rtol=tb, atol=tb):
                 raise CheckFailure(f"{call}: the gradients point the wrong way (sign)")
             raise CheckFailure(f"{call}: the bias gradients are wrong",
                                hint="p_i = softmax(W x_i + b); the gradient is p_i minus the one-hot label.")
-        if not np.allclose(gW, r[:, :, None] * X[:, None, :], atol=1e-8):
+        if not np.allclose(gW, r[:, :, None] * X[:, None, :], rtol=tw, atol=tw):
             raise CheckFailure(f"{call}: the weight gradients are wrong",
                                hint="Per example: the outer product (p_i - e_i) x_iᵀ — not an average.")
     with np.errstate(over="ignore", invalid="ignore"):
@@ -50,24 +60,32 @@ def check_per_example_gradients(fn) -> None:
 def check_clip_gradients(fn) -> None:
     gen = np.random.default_rng(502)
     g = gen.normal(size=(50, 30)) * gen.uniform(0.01, 3, size=(50, 1))
+    g[7] = 0.0  # an example whose gradient is exactly zero
     for C in (0.5, 1.0, 4.0):
-        call = f"clip_gradients(50 gradients of dimension 30, max_norm={C})"
+        call = f"clip_gradients(50 gradients of dimension 30, one of them all zeros, max_norm={C})"
         out = as_array(np.asarray(fn(g.copy(), C)), call, shape=g.shape)
+        tol = _tol(out)
+        if not np.all(np.isfinite(out)):
+            raise CheckFailure(f"{call}: the result has NaN or inf (the all-zero row?)",
+                               hint="A zero gradient has norm 0 and is inside the ball: leave it as it is "
+                               "instead of dividing by its norm.")
         norms = np.linalg.norm(g, axis=1)
         new = np.linalg.norm(out, axis=1)
-        if np.any(new > C * (1 + 1e-9)):
+        if np.any(new > C * (1 + tol)):
             raise CheckFailure(f"{call}: some example's gradient is still longer than max_norm",
-                               hint="Clip each ROW (one example) as a whole vector.")
+                               hint="Clip each ROW (one example) as a whole vector, by its L2 norm.")
         inside = norms <= C
-        if not np.allclose(out[inside], g[inside]):
+        if not np.allclose(out[inside], g[inside], rtol=tol, atol=tol * C):
             raise CheckFailure(f"{call}: a gradient already inside the ball was changed",
                                hint="min(1, C / ||g||): short gradients are left alone.")
-        cos = np.sum(out * g, axis=1) / (new * norms)
-        if np.any(cos < 1 - 1e-9):
+        live = norms > 0
+        cos = np.sum(out[live] * g[live], axis=1) / (new[live] * norms[live])
+        if np.any(cos < 1 - 100 * tol):
             raise CheckFailure(f"{call}: a clipped gradient changed direction",
                                hint="Scale the whole vector; do not clamp coordinates one by one.")
-        if not np.allclose(new[~inside], C):
-            raise CheckFailure(f"{call}: long gradients should end exactly on the ball of radius max_norm")
+        if not np.allclose(new[~inside], C, rtol=100 * tol):
+            raise CheckFailure(f"{call}: long gradients should end exactly on the ball of radius max_norm",
+                               hint="The norm is the L2 (Euclidean) norm of the row, not L1 or max |g|.")
     expect_error(fn, (g, 0.0), (ValueError,), "clip_gradients(..., max_norm=0)")
 
 
@@ -106,10 +124,23 @@ def check_private_gradient(fn) -> None:
         raise CheckFailure(f"{call}: the average is not the mean of the CLIPPED gradients",
                            hint="Clip each example first, then sum; clipping the sum bounds nothing per "
                            "person.")
-    again = [np.asarray(fn(grads.copy(), C, sigma, E, np.random.default_rng(7))) for _ in range(2)]
+    noise = out - centre
+    corr = np.corrcoef(noise, rowvar=False)
+    if np.max(np.abs(corr - np.eye(12))) > 0.15:  # about 8 standard errors for 3000 draws
+        raise CheckFailure(f"{call}: the noise of different coordinates is correlated (one value shared?)",
+                           hint="Draw an independent Gaussian for EVERY coordinate: size=the gradient's "
+                           "shape.")
+    lag = np.mean(np.sum(noise[1:] * noise[:-1], axis=0) / np.sum(noise**2, axis=0))
+    if abs(lag) > 0.15:
+        raise CheckFailure(f"{call}: the noise of one call is correlated with the next call's",
+                           hint="Every call draws fresh noise from rng.")
+    again = [np.asarray(fn(grads.copy(), C, sigma, E, np.random.default_rng(seed))) for seed in (7, 7, 8)]
     if not np.array_equal(again[0], again[1]):
         raise CheckFailure(f"{call}: two generators with the same seed gave different results",
-                           hint="Draw the noise from the rng argument.")
+                           hint="Draw the noise from the rng argument, not from np.random.")
+    if np.array_equal(again[0], again[2]):
+        raise CheckFailure(f"{call}: generators with different seeds gave the same result",
+                           hint="Draw the noise from the rng argument, not from a generator of your own.")
     expect_error(fn, (grads, C, -1.0, E, np.random.default_rng(0)), (ValueError,),
                  "private_gradient(..., noise_multiplier=-1)")
 
@@ -141,6 +172,25 @@ def check_poisson_sample(fn) -> None:
     per_example = hits / draws
     if np.max(np.abs(per_example - q)) > 6 * math.sqrt(q * (1 - q) / draws):
         raise CheckFailure(f"{call}: some examples are chosen far more or less often than sample_rate")
+    again = [np.asarray(fn(n, q, np.random.default_rng(seed))) for seed in (11, 11, 12)]
+    if not np.array_equal(again[0], again[1]):
+        raise CheckFailure(f"{call}: two generators with the same seed gave different batches",
+                           hint="Draw the coin flips from the rng argument, not from np.random.")
+    if np.array_equal(again[0], again[2]):
+        raise CheckFailure(f"{call}: generators with different seeds gave the same batch",
+                           hint="Draw the coin flips from the rng argument, not from a generator of your "
+                           "own.")
+    small, p_empty, draws = 10, 0.95**10, 400
+    call = f"poisson_sample(n={small}, sample_rate=0.05, rng)"
+    empty = np.mean([np.asarray(out).size == 0
+                     for out in repeat_calls(fn, (small, 0.05, np.random.default_rng(506)), draws)])
+    if abs(empty - p_empty) > 6 * math.sqrt(p_empty * (1 - p_empty) / draws):
+        raise CheckFailure(f"{call}: empty batches do not come as often as they should",
+                           hint="A batch may be empty: each example is a coin flip, nothing more.")
+    full = np.asarray(fn(5, 1.0, np.random.default_rng(0)))
+    if full.tolist() != list(range(5)):
+        raise CheckFailure("poisson_sample(n=5, sample_rate=1.0, rng): every example must be in the batch",
+                           hint="sample_rate = 1 is allowed and includes everyone.")
     for bad in (0.0, 1.5, -0.1):
         expect_error(fn, (n, bad, rng), (ValueError,), f"poisson_sample(..., sample_rate={bad})")
 
