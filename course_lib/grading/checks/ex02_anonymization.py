@@ -95,6 +95,19 @@ def _diverse() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["zip3", "age_band", "diagnosis"])
 
 
+_FILL_HINT = ("Filling missing values with a stand-in (fillna(0), fillna('')) merges them with real values "
+              "equal to the stand-in; keep NaN as a value of its own (groupby(..., dropna=False)).")
+
+
+def _stand_ins(which: str = "both") -> pd.DataFrame:
+    """Missing values next to the real values '' and 0.0 that a stand-in for NaN would turn them into
+    (k can only rise when every class of one row merges, so k gets one collision per table)."""
+    rows = {"both": [("", 30.0), (np.nan, 30.0), ("A", 0.0), ("A", np.nan), ("B", 1.0), ("B", 1.0)],
+            "text": [("", 30.0), (np.nan, 30.0), ("B", 1.0), ("B", 1.0)],
+            "number": [("A", 0.0), ("A", np.nan), ("B", 1.0), ("B", 1.0)]}[which]
+    return pd.DataFrame(rows, columns=["zip", "age"], index=[10 * i + 3 for i in range(len(rows))])
+
+
 def _random_table(gen: random.Random, n: int, missing: float) -> pd.DataFrame:
     zips = ["02138", "02139", "02141", "00501", "90210"]
     rows = {
@@ -133,7 +146,8 @@ def _table_errors(fn, name: str, extra=()) -> None:
 def check_uniqueness(fn) -> None:
     cases = [(_patients(), ["zip", "age", "sex"], "the 9-patient table"),
              (_patients(), ["sex"], "the 9-patient table"),
-             (_patients().drop(index="p05"), ["zip", "age", "sex"], "the patient table without row p05")]
+             (_patients().drop(index="p05"), ["zip", "age", "sex"], "the patient table without row p05"),
+             (_stand_ins(), ["zip", "age"], "a table with '', 0.0 and missing values")]
     cases += [(df, qis, f"a random {len(df)}-row table") for df, qis in _random_tables(87)]
     for df, qis, what in cases:
         call = f"uniqueness({what}, {qis})"
@@ -156,7 +170,8 @@ def check_uniqueness(fn) -> None:
              "Compare the quasi-identifier columns only, not whole rows."),
             (1 - sum(len(c) == 1 for c in classes) / len(df),
              "Count the rows that are ALONE in their class."),
-        ], "A row is unique when no other row has the same values in all the quasi-identifiers.")
+        ], _FILL_HINT if "missing" in what else
+            "A row is unique when no other row has the same values in all the quasi-identifiers.")
         raise CheckFailure(f"{call} returned the wrong fraction", hint=hint)
     _table_errors(fn, "uniqueness")
 
@@ -169,7 +184,9 @@ def check_k_anonymity(fn) -> None:
     cases = [(_patients(), ["zip", "age", "sex"], "the 9-patient table"),
              (_patients().drop(index="p05"), ["zip", "age", "sex"], "the patient table without row p05"),
              (_patients(), ["sex"], "the 9-patient table"),
-             (big, ["zip", "sex"], "a 12-row generalized table")]
+             (big, ["zip", "sex"], "a 12-row generalized table"),
+             (_stand_ins("text"), ["zip", "age"], "a table with '' and missing values"),
+             (_stand_ins("number"), ["zip", "age"], "a table with 0.0 and missing values")]
     cases += [(df, qis, f"a random {len(df)}-row table") for df, qis in _random_tables(2002)]
     for df, qis, what in cases:
         call = f"k_anonymity({what}, {qis})"
@@ -185,7 +202,8 @@ def check_k_anonymity(fn) -> None:
             (max(sizes), "k is the size of the SMALLEST class: the weakest-protected person sets the level."),
             (per_column, "Group by all the quasi-identifiers together, not one column at a time."),
             (len(sizes), "k counts rows in a class, not the number of classes."),
-        ], "Group by all the quasi-identifiers together and take the smallest group size.")
+        ], _FILL_HINT if "missing" in what else
+            "Group by all the quasi-identifiers together and take the smallest group size.")
         raise CheckFailure(f"{call} returned the wrong k", hint=hint)
     _table_errors(fn, "k_anonymity")
 
@@ -288,6 +306,9 @@ def check_generalize_zip(fn) -> None:
         (("02138-4711", 3), (ValueError,), "generalize_zip('02138-4711', 3) (ZIP+4)"),
         (("0213a", 3), (ValueError,), "generalize_zip('0213a', 3)"),
         (("٠٢١٣٨", 3), (ValueError,), "generalize_zip('٠٢١٣٨', 3) (Arabic-Indic digits)"),
+        (("0213²", 3), (ValueError,), "generalize_zip('0213²', 3) (a superscript two)"),
+        (("02138\n", 3), (ValueError,), "generalize_zip('02138\\n', 3) (a trailing newline, which "
+         "re's '$' lets through: use re.fullmatch)"),
         (("02138", -1), (ValueError,), "generalize_zip('02138', -1)"),
         (("02138", 6), (ValueError,), "generalize_zip('02138', 6)"),
         (("02138", 2.5), (ValueError, TypeError), "generalize_zip('02138', 2.5)"),

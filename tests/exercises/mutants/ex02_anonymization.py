@@ -236,11 +236,41 @@ def link_tuples_nan(release, auxiliary, quasi_identifiers, name_column):
     return out
 
 
+# --------------------------------------------------------------------------- found by measuring
+
+
+def uniqueness_fillna_zero(df, quasi_identifiers):
+    """Fills NaN with 0 before comparing: a missing age now equals a real age of 0."""
+    qis = _qis(df, quasi_identifiers)
+    return float((~df[qis].fillna(0).duplicated(keep=False)).mean())
+
+
+def k_fillna_empty(df, quasi_identifiers):
+    """Fills NaN with '' so that value_counts keeps the rows: a missing ZIP now equals a real ''."""
+    qis = _qis(df, quasi_identifiers)
+    return int(df[qis].fillna("").value_counts().min())
+
+
+def zip_dollar_anchor(zip_code, digits_kept):
+    """re.match(r'[0-9]{5}$'): '$' also matches before a final newline, so '02138\\n' passes."""
+    import re
+
+    if not isinstance(zip_code, str):
+        raise TypeError("zip_code")
+    if not re.match(r"[0-9]{5}$", zip_code):
+        raise ValueError("zip_code")
+    if isinstance(digits_kept, bool) or not isinstance(digits_kept, int) or not 0 <= digits_kept <= 5:
+        raise ValueError("digits_kept")
+    return zip_code[:digits_kept] + "*" * (5 - digits_kept)
+
+
 MUTANTS = {
-    "uniqueness": [uniqueness_over_classes, uniqueness_dropna, uniqueness_all_columns, uniqueness_keep_first],
-    "k_anonymity": [k_max_class, k_number_of_classes, k_dropna, k_per_column],
+    "uniqueness": [uniqueness_over_classes, uniqueness_dropna, uniqueness_all_columns, uniqueness_keep_first,
+                   uniqueness_fillna_zero],
+    "k_anonymity": [k_max_class, k_number_of_classes, k_dropna, k_per_column, k_fillna_empty],
     "l_diversity": [l_global_distinct, l_no_exp, l_log2_exp, l_average, l_nunique_dropna],
-    "generalize_zip": [zip_through_int, zip_no_padding, zip_zero_padding, zip_accepts_int, zip_keeps_last],
+    "generalize_zip": [zip_through_int, zip_no_padding, zip_zero_padding, zip_accepts_int, zip_keeps_last,
+                       zip_dollar_anchor],
     "linkage_attack": [link_first_match, link_inner_join, link_subset_of_qis, link_positions,
                        link_unique_in_release, link_tuples_nan],
 }
