@@ -48,6 +48,7 @@ def check_advanced_composition(fn) -> None:
             raise CheckFailure(f"{call}: wrong total delta", hint="δ_total = k δ + δ'.")
     expect_error(fn, (0.1, 0.0, 0, 1e-5), (ValueError,), "advanced_composition(..., k=0)")
     expect_error(fn, (0.1, 0.0, 10, 0.0), (ValueError,), "advanced_composition(..., delta_prime=0)")
+    expect_error(fn, (0.1, 0.0, 10, 1.0), (ValueError,), "advanced_composition(..., delta_prime=1)")
 
 
 def check_gaussian_rdp_epsilon(fn) -> None:
@@ -85,9 +86,16 @@ def check_clopper_pearson_upper(fn) -> None:
 
 def check_audit_epsilon(fn) -> None:
     for tp, n1, fp, n0, conf in [(900, 1000, 100, 1000, 0.95), (731, 1000, 269, 1000, 0.95),
-                                 (500, 1000, 500, 1000, 0.95), (9990, 10000, 2, 10000, 0.99)]:
+                                 (500, 1000, 500, 1000, 0.95), (9990, 10000, 2, 10000, 0.99),
+                                 (0, 200, 3, 200, 0.95), (200, 200, 0, 200, 0.9)]:
         call = f"audit_epsilon(tp={tp}, n1={n1}, fp={fp}, n0={n0}, confidence={conf})"
-        e = _num(fn(tp, n1, fp, n0, conf), call)
+        try:
+            out = fn(tp, n1, fp, n0, conf)
+        except (ValueError, ZeroDivisionError, OverflowError) as exc:
+            raise CheckFailure(f"{call} raised {type(exc).__name__}",
+                               hint="When the TPR lower bound is 0 (tp = 0) the attack proved nothing: the "
+                               "bound is max(0, ln 0) = 0, not an error.") from None
+        e = _num(out, call)
         c = (1 + conf) / 2
         lo, hi = 1 - _cp_upper(n1 - tp, n1, c), _cp_upper(fp, n0, c)
         want = max(0.0, math.log(lo / hi)) if lo > 0 else 0.0

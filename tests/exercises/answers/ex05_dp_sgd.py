@@ -232,7 +232,8 @@ def pg_no_clip(grads, max_norm, noise_multiplier, expected_batch_size, rng):
 
 def pg_global_rng(grads, max_norm, noise_multiplier, expected_batch_size, rng):
     total = _clip(grads, max_norm).sum(axis=0)
-    return (total + np.random.normal(0, noise_multiplier * max_norm, total.shape)) / expected_batch_size
+    noise = np.random.normal(0, noise_multiplier * max_norm, total.shape)  # noqa: NPY002
+    return (total + noise) / expected_batch_size
 
 
 def pg_fixed_seed(grads, max_norm, noise_multiplier, expected_batch_size, rng):
@@ -308,7 +309,7 @@ def ps_fixed_size(n, sample_rate, rng):
 
 def ps_global_rng(n, sample_rate, rng):
     _need(0 < sample_rate <= 1, "sample_rate")
-    return np.flatnonzero(np.random.random(n) < sample_rate)
+    return np.flatnonzero(np.random.random(n) < sample_rate)  # noqa: NPY002
 
 
 def ps_unsorted(n, sample_rate, rng):

@@ -369,7 +369,8 @@ def pcs_no_ndim_check(w, bits=8):
 def pcs_no_bits_check(w, bits=8):
     _need(np.ndim(w) == 2, "w")
     top = np.abs(w).max(axis=1)
-    return np.where(top > 0, top / (2 ** (bits - 1) - 1), 1.0)
+    with np.errstate(divide="ignore"):
+        return np.where(top > 0, top / (2 ** (bits - 1) - 1), 1.0)
 
 
 def pcs_affine_range(w, bits=8):

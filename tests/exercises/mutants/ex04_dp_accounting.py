@@ -107,11 +107,43 @@ def audit_negative(tp, n1, fp, n0, confidence=0.95):
     return math.log((1 - cp(n1 - tp, n1, c)) / cp(fp, n0, c))
 
 
+def advanced_no_delta_prime_check(epsilon, delta, k, delta_prime):
+    """Checks k but not δ': δ' = 1 gives ln(1) = 0 and a meaningless bound."""
+    if k < 1:
+        raise ValueError("k")
+    eps = math.sqrt(2 * k * math.log(1 / delta_prime)) * epsilon + k * epsilon * math.expm1(epsilon)
+    return eps, k * delta + delta_prime
+
+
+def audit_crash_when_tp_zero(tp, n1, fp, n0, confidence=0.95):
+    """math.log(0) when the TPR lower bound is 0: an error instead of a bound of 0."""
+    c = (1 + confidence) / 2
+    cp = _sol().clopper_pearson_upper
+    return max(0.0, math.log((1 - cp(n1 - tp, n1, c)) / cp(fp, n0, c)))
+
+
 MUTANTS = {
     "basic_composition": [basic_max, basic_forgets_delta, basic_no_length_check],
     "advanced_composition": [advanced_missing_two, advanced_no_k_in_second_term, advanced_forgets_k_delta,
-                             advanced_log_delta_prime],
+                             advanced_log_delta_prime, advanced_no_delta_prime_check],
     "gaussian_rdp_epsilon": [rdp_missing_two, rdp_alpha_not_minus_one, rdp_forgets_steps, rdp_max_over_alpha],
     "clopper_pearson_upper": [cp_point_estimate, cp_two_sided, cp_wrong_beta],
-    "audit_epsilon": [audit_point_estimates, audit_same_confidence, audit_negative],
+    "audit_epsilon": [audit_point_estimates, audit_same_confidence, audit_negative,
+                      audit_crash_when_tp_zero],
+}
+
+
+def audit_log_of_zero_is_minus_inf(tp, n1, fp, n0, confidence=0.95):
+    """Correct: ln(0) = -inf in NumPy, and max(0, -inf) = 0."""
+    import numpy as np
+
+    c = (1 + confidence) / 2
+    cp = _sol().clopper_pearson_upper
+    with np.errstate(divide="ignore"):
+        return float(max(0.0, np.log((1 - cp(n1 - tp, n1, c)) / cp(fp, n0, c))))
+
+
+# correct answers written otherwise: each must be accepted
+EQUIVALENTS = {
+    "audit_epsilon": [audit_log_of_zero_is_minus_inf],
 }
