@@ -9,7 +9,8 @@ results are reproducible; never use ``np.random`` global state. Check your work 
     python3 course.py check 03_dp_mechanisms [task]
 
 Invalid privacy parameters must raise ``ValueError`` naming the argument: a mechanism that silently
-accepts ε ≤ 0 or δ ≥ 1 is a mechanism that silently stops protecting anyone.
+accepts ε ≤ 0 or δ ≥ 1 is a mechanism that silently stops protecting anyone. Every ε must be a
+finite number > 0 (``_check_epsilon`` below does it): ε = ∞ means no noise at all.
 """
 
 from __future__ import annotations

@@ -72,6 +72,8 @@ def check_mask_digits(fn) -> None:
                         "digits, so they neither get masked nor use up keep_last." if numeric else
                         "Keep the LAST keep_last digits of the whole text visible.",
                     )
+            elif b != "*" and b != a:
+                raise CheckFailure(f"{call} replaced the digit at position {i} by {b!r}; mask with '*'")
             elif b != "*":
                 raise CheckFailure(
                     f"{call} left the digit at position {i} visible: that digit leaks",

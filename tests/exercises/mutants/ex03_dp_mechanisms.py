@@ -152,13 +152,60 @@ def em_unnormalised(scores, sensitivity, epsilon):
     return np.exp(epsilon * (s - s.max()) / (2 * sensitivity))
 
 
+# --- found by measuring
+def count_fixed_generator(data, threshold, epsilon, rng):
+    """Ignores rng and draws from a generator of its own, seeded afresh on every call: reproducible,
+    but the same noise for every seed (and every call)."""
+    _eps(epsilon)
+    own = np.random.default_rng(0)
+    return float(np.sum(np.asarray(data) > threshold) + own.laplace(0, 1 / epsilon))
+
+
+def count_noise_reused(data, threshold, epsilon, rng):
+    """Draws new noise only on every second call: two releases share one noise value."""
+    _eps(epsilon)
+    state = count_noise_reused.__dict__
+    if state.get("rng") is not rng or state.get("left", 0) == 0:
+        state.update(rng=rng, noise=rng.laplace(0, 1 / epsilon), left=2)
+    state["left"] -= 1
+    return float(np.sum(np.asarray(data) > threshold) + state["noise"])
+
+
+def mean_equal_bounds_refused(data, lower, upper, epsilon, rng):
+    """Refuses lower == upper, which the docstring allows (only lower > upper is invalid)."""
+    if lower >= upper:
+        raise ValueError("need lower < upper")
+    return _sol().clamped_mean(data, lower, upper, epsilon, rng)
+
+
+def rr_infinite_epsilon(responses, epsilon):
+    """Checks epsilon > 0 only: epsilon = inf gives NaN instead of an error."""
+    if not epsilon > 0:
+        raise ValueError("epsilon")
+    with np.errstate(all="ignore"):
+        p = np.exp(epsilon) / (1 + np.exp(epsilon))
+        return float((np.mean(responses) - (1 - p)) / (2 * p - 1))
+
+
+def em_shift_by_min(scores, sensitivity, epsilon):
+    """Subtracts the SMALLEST score: fine for close scores, overflows when they are far apart."""
+    _eps(epsilon)
+    if not sensitivity > 0:
+        raise ValueError("sensitivity")
+    s = np.asarray(scores, dtype=float)
+    with np.errstate(all="ignore"):
+        w = np.exp(epsilon * (s - s.min()) / (2 * sensitivity))
+        return w / w.sum()
+
+
 MUTANTS = {
     "laplace_count": [count_scale_epsilon, count_scale_two, count_gaussian, count_global_rng, count_ge,
-                      count_no_validation],
-    "clamped_mean": [mean_no_clamp, mean_sensitivity_upper, mean_bounds_from_data, mean_forgets_n],
+                      count_no_validation, count_fixed_generator, count_noise_reused],
+    "clamped_mean": [mean_no_clamp, mean_sensitivity_upper, mean_bounds_from_data, mean_forgets_n,
+                     mean_equal_bounds_refused],
     "gaussian_sigma_classic": [sigma_missing_two, sigma_wrong_delta, sigma_any_epsilon, sigma_inverted],
-    "rr_estimate": [rr_raw_mean, rr_wrong_p, rr_clipped],
-    "exponential_probabilities": [em_missing_two, em_unstable, em_unnormalised],
+    "rr_estimate": [rr_raw_mean, rr_wrong_p, rr_clipped, rr_infinite_epsilon],
+    "exponential_probabilities": [em_missing_two, em_unstable, em_unnormalised, em_shift_by_min],
 }
 
 
