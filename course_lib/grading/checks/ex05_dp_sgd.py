@@ -87,6 +87,7 @@ def check_clip_gradients(fn) -> None:
             raise CheckFailure(f"{call}: long gradients should end exactly on the ball of radius max_norm",
                                hint="The norm is the L2 (Euclidean) norm of the row, not L1 or max |g|.")
     expect_error(fn, (g, 0.0), (ValueError,), "clip_gradients(..., max_norm=0)")
+    expect_error(fn, (g, -1.0), (ValueError,), "clip_gradients(..., max_norm=-1)")
 
 
 def check_private_gradient(fn) -> None:
@@ -141,6 +142,11 @@ def check_private_gradient(fn) -> None:
     if np.array_equal(again[0], again[2]):
         raise CheckFailure(f"{call}: generators with different seeds gave the same result",
                            hint="Draw the noise from the rng argument, not from a generator of your own.")
+    exact = np.asarray(fn(grads.copy(), C, 0.0, E, np.random.default_rng(0)), dtype=float)
+    if exact.shape != (12,) or not np.allclose(exact, clipped_sum / E, rtol=_tol(exact), atol=0):
+        raise CheckFailure(f"{call.replace(f'noise_multiplier={sigma}', 'noise_multiplier=0')}: without "
+                           "noise the result must be exactly the clipped sum over expected_batch_size",
+                           hint="noise_multiplier = 0 is allowed (>= 0): the noise is then zero.")
     expect_error(fn, (grads, C, -1.0, E, np.random.default_rng(0)), (ValueError,),
                  "private_gradient(..., noise_multiplier=-1)")
 

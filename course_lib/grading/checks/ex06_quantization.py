@@ -34,6 +34,9 @@ def check_affine_qparams(fn) -> None:
         if isinstance(zp, bool) or not isinstance(zp, (int, np.integer)):
             raise CheckFailure(f"{call}: zero_point is {type(zp).__name__}; it must be an integer",
                                hint="The zero point is an integer code: round it.")
+        if type(zp) is not int:
+            raise CheckFailure(f"{call}: zero_point is a NumPy {type(zp).__name__}; the docstring asks for a "
+                               "Python int", hint="Wrap it: int(...).")
         qmin, qmax = _qrange(bits)
         if not qmin <= zp <= qmax:
             raise CheckFailure(f"{call}: zero_point lies outside the {bits}-bit range")
@@ -57,6 +60,7 @@ def check_affine_qparams(fn) -> None:
     expect_error(fn, (1.0, -1.0, 8), (ValueError,), "affine_qparams(1.0, -1.0) (x_min > x_max)")
     expect_error(fn, (-1.0, 1.0, 9), (ValueError,), "affine_qparams(-1.0, 1.0, bits=9)")
     expect_error(fn, (-1.0, 1.0, 1), (ValueError,), "affine_qparams(-1.0, 1.0, bits=1)")
+    expect_error(fn, (-1.0, 1.0, 4.0), (ValueError,), "affine_qparams(-1.0, 1.0, bits=4.0) (not an int)")
 
 
 def check_quantize_affine(fn) -> None:
@@ -96,6 +100,8 @@ def check_quantize_affine(fn) -> None:
                                hint="Out-of-range values must clamp, not wrap around.")
     expect_error(fn, (np.ones(3), 0.0, 0, 8), (ValueError,), "quantize_affine(x, scale=0)")
     expect_error(fn, (np.ones(3), 0.1, 0, 9), (ValueError,), "quantize_affine(x, bits=9)")
+    expect_error(fn, (np.ones(3), -0.1, 0, 8), (ValueError,), "quantize_affine(x, scale=-0.1)")
+    expect_error(fn, (np.ones(3), 0.1, 0, 1), (ValueError,), "quantize_affine(x, bits=1)")
 
 
 def check_dequantize_affine(fn) -> None:
@@ -143,6 +149,7 @@ def check_per_channel_scales(fn) -> None:
                                hint="qmax = 2**(bits-1) - 1 for the symmetric scheme.")
     expect_error(fn, (np.ones(5), 8), (ValueError,), "per_channel_scales(1-D w)")
     expect_error(fn, (np.ones((2, 2)), 1), (ValueError,), "per_channel_scales(w, bits=1)")
+    expect_error(fn, (np.ones((2, 2)), 9), (ValueError,), "per_channel_scales(w, bits=9)")
 
 
 def check_quantized_nbytes(fn) -> None:

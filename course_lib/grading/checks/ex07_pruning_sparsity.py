@@ -117,7 +117,6 @@ def check_csr_nbytes(fn) -> None:
             raise CheckFailure(f"{call}: wrong byte count",
                                hint="Every value that is not exactly 0 is stored, however small: "
                                "nnz values, nnz column indices, rows + 1 row pointers.")
-    expect_error(fn, (np.ones(4), 4, 4), (ValueError,), "csr_nbytes(1-D w)")
 
 
 def check_remove_neurons(fn) -> None:
@@ -205,6 +204,7 @@ def check_nm_mask(fn) -> None:
                                hint="Ties: the EARLIER position is kept (a stable sort by -|w|).")
     expect_error(fn, (np.ones((2, 6)), 2, 4), (ValueError,), "nm_mask(w with last axis 6, m=4)")
     expect_error(fn, (np.ones((2, 4)), 5, 4), (ValueError,), "nm_mask(w, n=5, m=4)")
+    expect_error(fn, (np.ones((2, 4)), 0, 4), (ValueError,), "nm_mask(w, n=0, m=4)")
 
 
 EXERCISE = Exercise(

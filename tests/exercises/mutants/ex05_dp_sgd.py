@@ -203,12 +203,19 @@ def sample_never_empty(n, sample_rate, rng):
     return idx if idx.size else np.array([int(rng.integers(n))])
 
 
+def private_refuses_zero_noise(grads, max_norm, noise_multiplier, expected_batch_size, rng):
+    """Refuses noise_multiplier = 0, which the docstring allows (>= 0)."""
+    if noise_multiplier <= 0:
+        raise ValueError("noise_multiplier must be > 0")
+    return _sol().private_gradient(grads, max_norm, noise_multiplier, expected_batch_size, rng)
+
+
 MUTANTS = {
     "per_example_gradients": [grads_averaged, grads_sign_flipped, grads_no_softmax, grads_unstable],
     "clip_gradients": [clip_coordinates, clip_scales_up, clip_whole_batch, clip_zero_row_nan, clip_l1],
     "private_gradient": [private_clip_after_sum, private_noise_not_scaled_by_c, private_realised_batch,
                          private_noise_after_average, private_global_rng, private_shared_noise,
-                         private_fixed_seed, private_seeded_from_rng_once],
+                         private_fixed_seed, private_seeded_from_rng_once, private_refuses_zero_noise],
     "poisson_sample": [sample_fixed_size, sample_with_replacement, sample_first_examples,
                        sample_global_rng, sample_fixed_seed, sample_never_empty],
     "epsilon_after_training": [eps_q_is_one_over_batch, eps_steps_are_epochs, eps_full_batch],

@@ -175,10 +175,21 @@ def scales_float32_two_pow(w, bits=8):
     return np.where(top > 0, top / np.float32(2 ** (bits - 1)), np.float32(1.0)).astype(np.float32)
 
 
+def qparams_numpy_zero_point(x_min, x_max, bits=8):
+    """Returns the zero point as np.int64, not the Python int the docstring asks for."""
+    scale, zp = _sol().affine_qparams(x_min, x_max, bits)
+    return scale, np.int64(zp)
+
+
+def qparams_float_bits(x_min, x_max, bits=8):
+    """Checks the range of bits but not that it is an int: bits=4.0 goes through."""
+    return _sol().affine_qparams(x_min, x_max, int(bits) if bits == int(bits) else bits)
+
+
 MUTANTS = {
     "affine_qparams": [qparams_no_zero, qparams_float_zero_point, qparams_two_to_the_bits, qparams_truncates,
                        qparams_empty_range_zero_scale,
-                       qparams_no_validation],
+                       qparams_no_validation, qparams_numpy_zero_point, qparams_float_bits],
     "quantize_affine": [quantize_round_first, quantize_no_clamp, quantize_float_codes,
                         quantize_clamps_to_int8, quantize_unsigned_range],
     "dequantize_affine": [dequantize_int8_overflow, dequantize_forgets_zero_point, dequantize_wrong_order],

@@ -261,6 +261,14 @@ def nm_later_ties_kept(w, n=2, m=4):
     return keep.reshape(w.shape)
 
 
+def nm_accepts_n_zero(w, n=2, m=4):
+    """Checks n <= m but not 0 < n: n = 0 gives an all-False mask."""
+    w = np.asarray(w)
+    if n == 0 and w.shape[-1] % m == 0:
+        return np.zeros(w.shape, dtype=bool)
+    return _sol().nm_mask(w, n, m)
+
+
 MUTANTS = {
     "magnitude_mask": [mask_keeps_smallest, mask_signed, mask_quantile_threshold, mask_rounds,
                        mask_no_validation, mask_later_ties_first],
@@ -269,7 +277,7 @@ MUTANTS = {
     "csr_nbytes": [csr_values_only, csr_no_row_pointers, csr_rows_not_plus_one, csr_threshold],
     "remove_neurons": [remove_strongest, remove_forgets_next_layer, remove_columns, remove_reorders,
                        remove_l2, remove_unordered, remove_later_ties_first],
-    "nm_mask": [nm_keeps_smallest, nm_signed, nm_wrong_axis, nm_later_ties_kept],
+    "nm_mask": [nm_keeps_smallest, nm_signed, nm_wrong_axis, nm_later_ties_kept, nm_accepts_n_zero],
 }
 
 
