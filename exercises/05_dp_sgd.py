@@ -23,6 +23,7 @@ def per_example_gradients(W: np.ndarray, b: np.ndarray, X: np.ndarray, y: np.nda
     labels ``y``: (n,)); with ``p_i = softmax(z_i)`` and ``e_i`` the one-hot label, the gradient of
     example i's loss is ``(p_i - e_i) x_iᵀ`` for ``W`` and ``p_i - e_i`` for ``b``. Return
     ``(gW, gb)`` of shapes (n, k, d) and (n, k): one gradient *per example*, not their average.
+    Logits may be large (thousands): compute the softmax so that it stays finite.
     """
     raise NotImplementedError("write per_example_gradients() here")
 

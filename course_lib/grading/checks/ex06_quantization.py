@@ -139,6 +139,9 @@ def check_per_channel_scales(fn) -> None:
         if not np.all(np.isfinite(s)) or np.any(s <= 0):
             raise CheckFailure(f"{call}: every scale must be positive and finite (row 4 is all zeros)",
                                hint="A row of zeros still needs a usable scale; 1.0 is the convention.")
+        if not math.isclose(float(s[4]), 1.0, rel_tol=_rtol(s)):
+            raise CheckFailure(f"{call}: the all-zero row 4 must get scale 1.0",
+                               hint="The docstring's convention for a row of zeros: scale 1.0.")
         live = [0, 1, 2, 3, 5]
         want = np.abs(w[live]).max(axis=1) / qmax
         if not np.allclose(s[live], want, rtol=_rtol(s), atol=0):

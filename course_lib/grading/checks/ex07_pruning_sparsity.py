@@ -44,7 +44,9 @@ def check_magnitude_mask(fn) -> None:
     cases = [(gen.normal(size=(8, 8)), 0.5), (gen.normal(size=20), 0.9), (gen.normal(size=(3, 5)), 0.3),
              (gen.normal(size=7), 0.5), (gen.normal(size=(4, 4)), 0.0),
              (np.array([0.1, -0.1, 0.1, 0.5, -2.0, 0.1]), 0.5),  # ties in magnitude
-             (np.array([[0.3, -0.2, 0.2], [0.2, -0.2, 0.7]]), 0.5)]  # ties across rows, at the cut
+             (np.array([[0.3, -0.2, 0.2], [0.2, -0.2, 0.7]]), 0.5),  # ties across rows, at the cut
+             # many ties in a larger array: an unstable sort (NumPy's default) breaks them otherwise
+             (gen.choice([0.1, -0.1, 0.2, -0.2, 0.3, 0.5, -0.3], size=(8, 8)), 0.5)]
     for w, s in cases:
         call = f"magnitude_mask(w of shape {w.shape}, sparsity={s})"
         original = w.copy()
@@ -64,9 +66,11 @@ def check_global_masks(fn) -> None:
     # names out of alphabetical order, equal magnitudes across layers and at the cut
     tied = {"out": np.array([[0.5, -0.25], [0.25, 1.0]]), "hidden": np.array([0.25, -0.5, 0.1, 0.25]),
             "emb": np.array([[-0.25, 0.1, 2.0]])}
+    many = {"b": gen.choice([0.1, -0.1, 0.2, -0.2, 0.3], size=(6, 8)), "a": gen.choice([0.1, -0.2], size=30)}
     for layers, s, what in [(weights, 0.5, "three layers of different scales"),
                             (weights, 0.8, "three layers of different scales"),
-                            (tied, 0.5, "layers 'out', 'hidden', 'emb' with tied magnitudes")]:
+                            (tied, 0.5, "layers 'out', 'hidden', 'emb' with tied magnitudes"),
+                            (many, 0.5, "layers 'b', 'a' with many tied magnitudes")]:
         call = f"global_masks({what}, sparsity={s})"
         masks = fn({k: v.copy() for k, v in layers.items()}, s)
         if not isinstance(masks, dict) or set(masks) != set(layers):

@@ -186,6 +186,13 @@ def qparams_float_bits(x_min, x_max, bits=8):
     return _sol().affine_qparams(x_min, x_max, int(bits) if bits == int(bits) else bits)
 
 
+def scales_zero_row_tiny(w, bits=8):
+    """A row of zeros gets a tiny positive scale instead of the stated 1.0."""
+    s = _sol().per_channel_scales(w, bits)
+    top = np.abs(np.asarray(w)).max(axis=1)
+    return np.where(top > 0, s, 1e-8)
+
+
 MUTANTS = {
     "affine_qparams": [qparams_no_zero, qparams_float_zero_point, qparams_two_to_the_bits, qparams_truncates,
                        qparams_empty_range_zero_scale,
@@ -194,7 +201,7 @@ MUTANTS = {
                         quantize_clamps_to_int8, quantize_unsigned_range],
     "dequantize_affine": [dequantize_int8_overflow, dequantize_forgets_zero_point, dequantize_wrong_order],
     "per_channel_scales": [scales_per_tensor, scales_per_column, scales_zero_row, scales_power_of_two,
-                           scales_float32_two_pow],
+                           scales_float32_two_pow, scales_zero_row_tiny],
     "quantized_nbytes": [nbytes_no_scales, nbytes_one_byte_per_code, nbytes_scales_per_column],
 }
 

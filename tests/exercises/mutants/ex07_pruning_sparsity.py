@@ -269,9 +269,20 @@ def nm_accepts_n_zero(w, n=2, m=4):
     return _sol().nm_mask(w, n, m)
 
 
+def mask_unstable_sort(w, sparsity):
+    """An unstable sort (heapsort here; NumPy's default quicksort is unstable too on larger arrays):
+    ties are broken in no stated order."""
+    _check(sparsity)
+    w = np.asarray(w)
+    order = np.argsort(np.abs(w).ravel(), kind="heapsort")
+    keep = np.ones(w.size, dtype=bool)
+    keep[order[:math.floor(sparsity * w.size)]] = False
+    return keep.reshape(w.shape)
+
+
 MUTANTS = {
     "magnitude_mask": [mask_keeps_smallest, mask_signed, mask_quantile_threshold, mask_rounds,
-                       mask_no_validation, mask_later_ties_first],
+                       mask_no_validation, mask_later_ties_first, mask_unstable_sort],
     "global_masks": [global_is_layerwise, global_float_masks, global_skips_last_layer, global_sorted_names,
                      global_threshold, global_empty_crashes],
     "csr_nbytes": [csr_values_only, csr_no_row_pointers, csr_rows_not_plus_one, csr_threshold],
