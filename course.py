@@ -151,7 +151,7 @@ def main(argv: list[str]) -> int:
             "COURSE_FAST": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg",
         })
     if command == "check":
-        return in_venv(["-m", "course_lib.grading", "check", *rest])
+        return in_venv(["-m", "course_lib.grading", "check", *rest], {"COURSE_CALLER_CWD": os.getcwd()})
     if command == "grade":
         return in_venv(["-m", "course_lib.grading", "grade", *rest])
     if command == "release":

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -61,7 +62,10 @@ def _generate(args) -> int:
 def _check(args) -> int:
     from ..check import check_file
 
-    report = check_file(args.exercise, args.task, path=args.path)
+    path = args.path
+    if path is not None:  # relative to where the learner typed the command (course.py passes it on)
+        path = Path(os.environ.get("COURSE_CALLER_CWD") or os.getcwd()) / path
+    report = check_file(args.exercise, args.task, path=path)
     return 0 if report else 1
 
 
@@ -95,7 +99,8 @@ def main(argv: list[str] | None = None) -> int:
     c = sub.add_parser("check", help="check your exercise file, one task or all")
     c.add_argument("exercise", help="e.g. 00_warmup (or 00)")
     c.add_argument("task", nargs="?", default=None)
-    c.add_argument("--path", default=None, help="file to check (default exercises/NN_topic.py)")
+    c.add_argument("--path", default=None, help="file to check (default exercises/NN_topic.py); "
+                   "a relative path is taken from the current directory")
     c.set_defaults(func=_check)
 
     args = parser.parse_args(argv)
