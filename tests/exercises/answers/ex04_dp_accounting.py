@@ -16,6 +16,7 @@ def _need(ok, msg):
 
 # ----------------------------------------------------------------------------- basic_composition
 
+
 def basic_fsum(epsilons, deltas):
     _need(len(epsilons) == len(deltas), "epsilons and deltas differ in length")
     return math.fsum(epsilons), math.fsum(deltas)
@@ -63,6 +64,7 @@ def basic_swapped(epsilons, deltas):
 
 
 # ----------------------------------------------------------------------------- advanced_composition
+
 
 def _adv_checks(k, delta_prime):
     _need(isinstance(k, int) and not isinstance(k, bool) and k >= 1, "k must be an int >= 1")
@@ -125,6 +127,7 @@ def adv_log10(epsilon, delta, k, delta_prime):
 
 # ----------------------------------------------------------------------------- gaussian_rdp_epsilon
 
+
 def _rdp_checks(sigma, steps, delta, alphas):
     _need(sigma > 0, "sigma must be > 0")
     _need(0 < delta < 1, "delta must be in (0, 1)")
@@ -185,6 +188,7 @@ def rdp_no_sigma_check(sigma, steps, delta, alphas):
 
 
 # ----------------------------------------------------------------------------- clopper_pearson_upper
+
 
 def _cp_checks(k, n, confidence):
     _need(isinstance(n, int) and isinstance(k, int) and n >= 1 and 0 <= k <= n, "need 0 <= k <= n")
@@ -262,6 +266,7 @@ def cp_ignores_confidence(k, n, confidence=0.95):
 
 
 # ----------------------------------------------------------------------------- audit_epsilon
+
 
 def _cp(k, n, c):
     return 1.0 if k == n else float(stats.beta.ppf(c, k + 1, n - k))
@@ -352,15 +357,83 @@ CORRECT = {
 }
 
 WRONG = {
-    "basic_composition": [basic_max, basic_no_length_check, basic_delta_max, basic_l2,
-                          basic_zip_truncates, basic_swapped],
-    "advanced_composition": [adv_no_two, adv_exp_not_minus_one, adv_delta_only_prime, adv_no_k_check,
-                             adv_no_delta_prime_check, adv_sqrt_k_only_first, adv_log10],
-    "gaussian_rdp_epsilon": [rdp_max, rdp_no_two, rdp_no_steps, rdp_alpha_not_minus_one,
-                             rdp_sigma_not_squared, rdp_no_alpha_check, rdp_last_alpha,
-                             rdp_no_sigma_check],
-    "clopper_pearson_upper": [cp_lower_params, cp_one_minus_confidence, cp_wald, cp_two_sided_level,
-                              cp_no_k_eq_n, cp_plus_one_both, cp_no_checks, cp_ignores_confidence],
-    "audit_epsilon": [audit_plain_confidence, audit_point_estimates, audit_no_floor, audit_wrong_tpr,
-                      audit_swapped, audit_crash_on_zero, audit_log10, audit_fpr_lower],
+    "basic_composition": [
+        basic_max,
+        basic_no_length_check,
+        basic_delta_max,
+        basic_l2,
+        basic_zip_truncates,
+        basic_swapped,
+    ],
+    "advanced_composition": [
+        adv_no_two,
+        adv_exp_not_minus_one,
+        adv_delta_only_prime,
+        adv_no_k_check,
+        adv_no_delta_prime_check,
+        adv_sqrt_k_only_first,
+        adv_log10,
+    ],
+    "gaussian_rdp_epsilon": [
+        rdp_max,
+        rdp_no_two,
+        rdp_no_steps,
+        rdp_alpha_not_minus_one,
+        rdp_sigma_not_squared,
+        rdp_no_alpha_check,
+        rdp_last_alpha,
+        rdp_no_sigma_check,
+    ],
+    "clopper_pearson_upper": [
+        cp_lower_params,
+        cp_one_minus_confidence,
+        cp_wald,
+        cp_two_sided_level,
+        cp_no_k_eq_n,
+        cp_plus_one_both,
+        cp_no_checks,
+        cp_ignores_confidence,
+    ],
+    "audit_epsilon": [
+        audit_plain_confidence,
+        audit_point_estimates,
+        audit_no_floor,
+        audit_wrong_tpr,
+        audit_swapped,
+        audit_crash_on_zero,
+        audit_log10,
+        audit_fpr_lower,
+    ],
 }
+
+
+# ----------------------------------------------------------------------------- a second batch
+# written after the checkers were revised: more answers of both kinds, to widen the measurement
+
+
+def cp_frozen(k, n, confidence=0.95):
+    if not (0 <= k <= n and n >= 1 and 0 < confidence < 1):
+        raise ValueError("x")
+    return 1.0 if k == n else float(stats.beta(k + 1, n - k).ppf(confidence))
+
+
+# ---- wrong
+
+
+def adv_eps_squared(epsilon, delta, k, delta_prime):
+    if k < 1 or not 0 < delta_prime < 1:
+        raise ValueError("x")
+    return math.sqrt(2 * k * math.log(1 / delta_prime)) * epsilon + k * epsilon**2, k * delta + delta_prime
+
+
+def audit_conf_for_both_sided_only_tpr(tp, n1, fp, n0, confidence=0.95):
+    c = (1 + confidence) / 2
+    cp = _cp
+    lo = 1 - cp(n1 - tp, n1, c)
+    hi = cp(fp, n0, confidence)
+    return 0.0 if lo <= 0 else max(0.0, math.log(lo / hi))
+
+
+CORRECT["clopper_pearson_upper"] += [cp_frozen]
+WRONG["advanced_composition"] += [adv_eps_squared]
+WRONG["audit_epsilon"] += [audit_conf_for_both_sided_only_tpr]

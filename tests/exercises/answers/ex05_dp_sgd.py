@@ -95,6 +95,7 @@ def peg_fancy_index_bug(W, b, X, y):
 
 # ----------------------------------------------------------------------------- clip_gradients
 
+
 def _need(ok, msg):
     if not ok:
         raise ValueError(msg)
@@ -186,6 +187,7 @@ def clip_inverted(grads, max_norm):
 
 
 # ----------------------------------------------------------------------------- private_gradient
+
 
 def _clip(grads, c):
     norms = np.linalg.norm(grads, axis=1, keepdims=True)
@@ -281,6 +283,7 @@ def pg_noise_per_example(grads, max_norm, noise_multiplier, expected_batch_size,
 
 # ----------------------------------------------------------------------------- poisson_sample
 
+
 def ps_where(n, sample_rate, rng):
     _need(0 < sample_rate <= 1, "sample_rate must be in (0, 1]")
     return np.where(rng.random(n) < sample_rate)[0]
@@ -355,10 +358,11 @@ def ps_never_empty(n, sample_rate, rng):
 
 def ps_rate_squared(n, sample_rate, rng):
     _need(0 < sample_rate <= 1, "sample_rate")
-    return np.flatnonzero(rng.random(n) < sample_rate ** 2)
+    return np.flatnonzero(rng.random(n) < sample_rate**2)
 
 
 # ----------------------------------------------------------------------------- epsilon_after_training
+
 
 def eat_n_over_b(noise_multiplier, n, batch_size, epochs, delta):
     acc = RDPAccountant()
@@ -430,16 +434,135 @@ CORRECT = {
 }
 
 WRONG = {
-    "per_example_gradients": [peg_average, peg_no_label, peg_sign, peg_sigmoid, peg_softmax_axis0,
-                              peg_no_bias, peg_divided_by_n, peg_transposed, peg_fancy_index_bug],
-    "clip_gradients": [clip_l1, clip_linf, clip_normalize_all, clip_global, clip_zero_rows_nan,
-                       clip_coordinates, clip_no_check, clip_columns, clip_inverted],
-    "private_gradient": [pg_shared_noise, pg_len_grads, pg_no_c, pg_no_clip, pg_global_rng,
-                         pg_fixed_seed, pg_variance_not_std, pg_laplace, pg_no_negative_check,
-                         pg_mean_then_noise, pg_l1_clip, pg_noise_per_example],
-    "poisson_sample": [ps_fixed_size, ps_global_rng, ps_unsorted, ps_complement, ps_no_check,
-                       ps_mask, ps_with_replacement, ps_fixed_seed, ps_one_based, ps_never_empty,
-                       ps_rate_squared],
-    "epsilon_after_training": [eat_q_inverted, eat_steps_epochs, eat_int_steps, eat_ceil_steps,
-                               eat_no_subsampling, eat_steps_n, eat_delta_one_over_n],
+    "per_example_gradients": [
+        peg_average,
+        peg_no_label,
+        peg_sign,
+        peg_sigmoid,
+        peg_softmax_axis0,
+        peg_no_bias,
+        peg_divided_by_n,
+        peg_transposed,
+        peg_fancy_index_bug,
+    ],
+    "clip_gradients": [
+        clip_l1,
+        clip_linf,
+        clip_normalize_all,
+        clip_global,
+        clip_zero_rows_nan,
+        clip_coordinates,
+        clip_no_check,
+        clip_columns,
+        clip_inverted,
+    ],
+    "private_gradient": [
+        pg_shared_noise,
+        pg_len_grads,
+        pg_no_c,
+        pg_no_clip,
+        pg_global_rng,
+        pg_fixed_seed,
+        pg_variance_not_std,
+        pg_laplace,
+        pg_no_negative_check,
+        pg_mean_then_noise,
+        pg_l1_clip,
+        pg_noise_per_example,
+    ],
+    "poisson_sample": [
+        ps_fixed_size,
+        ps_global_rng,
+        ps_unsorted,
+        ps_complement,
+        ps_no_check,
+        ps_mask,
+        ps_with_replacement,
+        ps_fixed_seed,
+        ps_one_based,
+        ps_never_empty,
+        ps_rate_squared,
+    ],
+    "epsilon_after_training": [
+        eat_q_inverted,
+        eat_steps_epochs,
+        eat_int_steps,
+        eat_ceil_steps,
+        eat_no_subsampling,
+        eat_steps_n,
+        eat_delta_one_over_n,
+    ],
 }
+
+
+# ----------------------------------------------------------------------------- a second batch
+# written after the checkers were revised: more answers of both kinds, to widen the measurement
+
+
+def peg_logsumexp(W, b, X, y):
+    z = X @ W.T + b
+    p = np.exp(z - special.logsumexp(z, axis=1, keepdims=True))
+    p[np.arange(len(y)), y] -= 1
+    return np.einsum("nk,nd->nkd", p, X), p
+
+
+def clip_divide_max(grads, max_norm):
+    if not max_norm > 0:
+        raise ValueError("max_norm")
+    norms = np.sqrt(np.einsum("ij,ij->i", grads, grads))[:, None]
+    return grads / np.maximum(1.0, norms / max_norm)
+
+
+def pg_size_d(grads, max_norm, noise_multiplier, expected_batch_size, rng):
+    if noise_multiplier < 0:
+        raise ValueError("nm")
+    norms = np.linalg.norm(grads, axis=1, keepdims=True)
+    total = (grads / np.maximum(1.0, norms / max_norm)).sum(axis=0)
+    return (total + rng.normal(size=grads.shape[1]) * noise_multiplier * max_norm) / expected_batch_size
+
+
+def ps_arange_mask(n, sample_rate, rng):
+    if not 0 < sample_rate <= 1:
+        raise ValueError("q")
+    return np.arange(n)[rng.uniform(0, 1, n) < sample_rate]
+
+
+def eat_floor(noise_multiplier, n, batch_size, epochs, delta):
+    from course_lib.dp.accounting import RDPAccountant
+
+    a = RDPAccountant()
+    a.step(noise_multiplier, batch_size / n, epochs * (n // batch_size))
+    return a.get_epsilon(delta)
+
+
+def pg_noise_std_sqrt_batch(grads, max_norm, noise_multiplier, expected_batch_size, rng):
+    if noise_multiplier < 0:
+        raise ValueError("nm")
+    norms = np.linalg.norm(grads, axis=1, keepdims=True)
+    total = (grads / np.maximum(1.0, norms / max_norm)).sum(axis=0)
+    return (
+        total + rng.normal(0, noise_multiplier * max_norm * np.sqrt(expected_batch_size) / 3, total.shape)
+    ) / expected_batch_size
+
+
+def ps_first_k_binomial(n, sample_rate, rng):
+    if not 0 < sample_rate <= 1:
+        raise ValueError("q")
+    return np.arange(rng.binomial(n, sample_rate))
+
+
+def clip_ge(grads, max_norm):
+    if not max_norm > 0:
+        raise ValueError("m")
+    norms = np.linalg.norm(grads, axis=1, keepdims=True)
+    return np.where(norms >= max_norm * 0.9, grads * max_norm / np.maximum(norms, 1e-12), grads)
+
+
+CORRECT["per_example_gradients"] += [peg_logsumexp]
+CORRECT["clip_gradients"] += [clip_divide_max]
+CORRECT["private_gradient"] += [pg_size_d]
+CORRECT["poisson_sample"] += [ps_arange_mask]
+WRONG["epsilon_after_training"] += [eat_floor]
+WRONG["private_gradient"] += [pg_noise_std_sqrt_batch]
+WRONG["poisson_sample"] += [ps_first_k_binomial]
+WRONG["clip_gradients"] += [clip_ge]

@@ -23,6 +23,7 @@ def _range(bits):
 
 # ----------------------------------------------------------------------------- affine_qparams
 
+
 def aq_formula_everywhere(x_min, x_max, bits=8):
     """Scale 1.0 for an empty range, and the zero point from the stated formula (then qmin)."""
     _bits_ok(bits)
@@ -174,6 +175,7 @@ def aq_qmax_only(x_min, x_max, bits=8):
 
 # ----------------------------------------------------------------------------- quantize_affine
 
+
 def _q_checks(scale, bits):
     _bits_ok(bits)
     _need(scale > 0, "scale must be > 0")
@@ -261,6 +263,7 @@ def qa_truncate(x, scale, zero_point, bits=8):
 
 # ----------------------------------------------------------------------------- dequantize_affine
 
+
 def dq_int64(q, scale, zero_point):
     return ((np.asarray(q, dtype=np.int64) - zero_point) * scale).astype(np.float32)
 
@@ -298,6 +301,7 @@ def dq_int_result(q, scale, zero_point):
 
 
 # ----------------------------------------------------------------------------- per_channel_scales
+
 
 def _pcs_checks(w, bits):
     _bits_ok(bits)
@@ -387,6 +391,7 @@ def pcs_mean_abs(w, bits=8):
 
 # ----------------------------------------------------------------------------- quantized_nbytes
 
+
 def qn_integer_ceil(shape, bits, per_channel):
     rows, cols = shape
     return (rows * cols * bits + 7) // 8 + 4 * (rows if per_channel else 1)
@@ -448,8 +453,6 @@ def qn_ceil_per_row(shape, bits, per_channel):
     return rows * math.ceil(cols * bits / 8) + 4 * (rows if per_channel else 1)
 
 
-
-
 CORRECT = {
     "affine_qparams": [aq_formula_everywhere, aq_numpy, aq_range_scale],
     "quantize_affine": [qa_rint, qa_min_max, qa_clip_before_zp],
@@ -459,15 +462,106 @@ CORRECT = {
 }
 
 WRONG = {
-    "affine_qparams": [aq_no_widen, aq_two_pow_bits, aq_no_qmin, aq_float_zero_point, aq_unsigned,
-                       aq_no_bits_check, aq_no_order_check, aq_truncate, aq_bits_ignored,
-                       aq_zero_scale, aq_qmax_only],
-    "quantize_affine": [qa_multiply, qa_wraps, qa_clamp_8bit, qa_floor, qa_int32, qa_symmetric_clamp,
-                        qa_round_before_divide, qa_no_scale_check, qa_zp_subtracted, qa_truncate],
-    "dequantize_affine": [dq_int8_overflow, dq_float64, dq_plus_zp, dq_zp_after, dq_divide,
-                          dq_int_result],
-    "per_channel_scales": [pcs_columns, pcs_no_abs, pcs_two_pow, pcs_zero_row_zero, pcs_inverted,
-                           pcs_no_ndim_check, pcs_no_bits_check, pcs_affine_range, pcs_mean_abs],
-    "quantized_nbytes": [qn_floor, qn_float, qn_columns, qn_eight_byte_scales, qn_no_scales,
-                         qn_byte_per_code, qn_rows_plus_one, qn_bits_as_bytes, qn_ceil_per_row],
+    "affine_qparams": [
+        aq_no_widen,
+        aq_two_pow_bits,
+        aq_no_qmin,
+        aq_float_zero_point,
+        aq_unsigned,
+        aq_no_bits_check,
+        aq_no_order_check,
+        aq_truncate,
+        aq_bits_ignored,
+        aq_zero_scale,
+        aq_qmax_only,
+    ],
+    "quantize_affine": [
+        qa_multiply,
+        qa_wraps,
+        qa_clamp_8bit,
+        qa_floor,
+        qa_int32,
+        qa_symmetric_clamp,
+        qa_round_before_divide,
+        qa_no_scale_check,
+        qa_zp_subtracted,
+        qa_truncate,
+    ],
+    "dequantize_affine": [dq_int8_overflow, dq_float64, dq_plus_zp, dq_zp_after, dq_divide, dq_int_result],
+    "per_channel_scales": [
+        pcs_columns,
+        pcs_no_abs,
+        pcs_two_pow,
+        pcs_zero_row_zero,
+        pcs_inverted,
+        pcs_no_ndim_check,
+        pcs_no_bits_check,
+        pcs_affine_range,
+        pcs_mean_abs,
+    ],
+    "quantized_nbytes": [
+        qn_floor,
+        qn_float,
+        qn_columns,
+        qn_eight_byte_scales,
+        qn_no_scales,
+        qn_byte_per_code,
+        qn_rows_plus_one,
+        qn_bits_as_bytes,
+        qn_ceil_per_row,
+    ],
 }
+
+
+# ----------------------------------------------------------------------------- a second batch
+# written after the checkers were revised: more answers of both kinds, to widen the measurement
+
+
+def qa_float32(x, scale, zero_point, bits=8):
+    if not (isinstance(bits, int) and 2 <= bits <= 8) or not scale > 0:
+        raise ValueError("x")
+    qmin, qmax = -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
+    r = np.round(np.asarray(x, dtype=np.float32) / np.float32(scale)) + zero_point
+    return np.clip(r, qmin, qmax).astype(np.int8)
+
+
+def aq_float32_scale(x_min, x_max, bits=8):
+    if not (isinstance(bits, int) and 2 <= bits <= 8) or x_min > x_max:
+        raise ValueError("x")
+    qmin, qmax = -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
+    lo, hi = min(x_min, 0.0), max(x_max, 0.0)
+    if lo == hi:
+        return np.float32(1.0), 0
+    scale = np.float32((hi - lo) / (qmax - qmin))
+    return scale, int(np.clip(round(qmin - lo / float(scale)), qmin, qmax))
+
+
+def qn_numpy(shape, bits, per_channel):
+    r, c = shape
+    return int(np.ceil(r * c * bits / 8)) + 4 * (r if per_channel else 1)
+
+
+def qa_clip_then_zp(x, scale, zero_point, bits=8):
+    if not (2 <= bits <= 8) or not scale > 0:
+        raise ValueError("x")
+    qmin, qmax = -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
+    return (np.clip(np.round(x / scale), qmin, qmax) + zero_point).astype(np.int8)
+
+
+def pcs_bits_ignored(w, bits=8):
+    if np.ndim(w) != 2 or not 2 <= bits <= 8:
+        raise ValueError("x")
+    top = np.abs(w).max(1)
+    return np.where(top > 0, top / 127, 1.0)
+
+
+def dq_uint8(q, scale, zero_point):
+    return ((q.astype(np.uint8).astype(np.int32) - zero_point) * scale).astype(np.float32)
+
+
+CORRECT["quantize_affine"] += [qa_float32]
+CORRECT["affine_qparams"] += [aq_float32_scale]
+CORRECT["quantized_nbytes"] += [qn_numpy]
+WRONG["quantize_affine"] += [qa_clip_then_zp]
+WRONG["per_channel_scales"] += [pcs_bits_ignored]
+WRONG["dequantize_affine"] += [dq_uint8]

@@ -15,11 +15,13 @@ def _need(ok, msg):
 
 
 def _sparsity_ok(s):
-    _need(isinstance(s, (int, float)) and not isinstance(s, bool) and 0 <= s < 1,
-          "sparsity must be in [0, 1)")
+    _need(
+        isinstance(s, (int, float)) and not isinstance(s, bool) and 0 <= s < 1, "sparsity must be in [0, 1)"
+    )
 
 
 # ----------------------------------------------------------------------------- magnitude_mask
+
 
 def mm_lexsort(w, sparsity):
     _sparsity_ok(sparsity)
@@ -27,7 +29,7 @@ def mm_lexsort(w, sparsity):
     flat = np.abs(w).ravel()
     order = np.lexsort((np.arange(flat.size), flat))
     keep = np.ones(flat.size, dtype=bool)
-    keep[order[:math.floor(sparsity * w.size)]] = False
+    keep[order[: math.floor(sparsity * w.size)]] = False
     return keep.reshape(w.shape)
 
 
@@ -35,7 +37,7 @@ def mm_sorted_key(w, sparsity):
     _sparsity_ok(sparsity)
     w = np.asarray(w)
     flat = np.abs(w).ravel().tolist()
-    pruned = sorted(range(len(flat)), key=lambda i: (flat[i], i))[:int(sparsity * w.size)]
+    pruned = sorted(range(len(flat)), key=lambda i: (flat[i], i))[: int(sparsity * w.size)]
     keep = np.ones(len(flat), dtype=bool)
     keep[pruned] = False
     return keep.reshape(w.shape)
@@ -66,7 +68,7 @@ def mm_ceil(w, sparsity):
     w = np.asarray(w)
     order = np.argsort(np.abs(w).ravel(), kind="stable")
     keep = np.ones(w.size, dtype=bool)
-    keep[order[:math.ceil(sparsity * w.size)]] = False
+    keep[order[: math.ceil(sparsity * w.size)]] = False
     return keep.reshape(w.shape)
 
 
@@ -75,7 +77,7 @@ def mm_round(w, sparsity):
     w = np.asarray(w)
     order = np.argsort(np.abs(w).ravel(), kind="stable")
     keep = np.ones(w.size, dtype=bool)
-    keep[order[:round(sparsity * w.size)]] = False
+    keep[order[: round(sparsity * w.size)]] = False
     return keep.reshape(w.shape)
 
 
@@ -84,7 +86,7 @@ def mm_prune_largest(w, sparsity):
     w = np.asarray(w)
     order = np.argsort(-np.abs(w).ravel(), kind="stable")
     keep = np.ones(w.size, dtype=bool)
-    keep[order[:math.floor(sparsity * w.size)]] = False
+    keep[order[: math.floor(sparsity * w.size)]] = False
     return keep.reshape(w.shape)
 
 
@@ -92,9 +94,9 @@ def mm_later_ties_first(w, sparsity):
     _sparsity_ok(sparsity)
     w = np.asarray(w)
     flat = np.abs(w).ravel()
-    order = (flat.size - 1 - np.argsort(flat[::-1], kind="stable"))
+    order = flat.size - 1 - np.argsort(flat[::-1], kind="stable")
     keep = np.ones(w.size, dtype=bool)
-    keep[order[:math.floor(sparsity * w.size)]] = False
+    keep[order[: math.floor(sparsity * w.size)]] = False
     return keep.reshape(w.shape)
 
 
@@ -103,7 +105,7 @@ def mm_signed(w, sparsity):
     w = np.asarray(w)
     order = np.argsort(w.ravel(), kind="stable")
     keep = np.ones(w.size, dtype=bool)
-    keep[order[:math.floor(sparsity * w.size)]] = False
+    keep[order[: math.floor(sparsity * w.size)]] = False
     return keep.reshape(w.shape)
 
 
@@ -112,7 +114,7 @@ def mm_inverted(w, sparsity):
     w = np.asarray(w)
     order = np.argsort(np.abs(w).ravel(), kind="stable")
     prune = np.zeros(w.size, dtype=bool)
-    prune[order[:math.floor(sparsity * w.size)]] = True
+    prune[order[: math.floor(sparsity * w.size)]] = True
     return prune.reshape(w.shape)
 
 
@@ -121,7 +123,7 @@ def mm_accepts_one(w, sparsity):
     w = np.asarray(w)
     order = np.argsort(np.abs(w).ravel(), kind="stable")
     keep = np.ones(w.size, dtype=bool)
-    keep[order[:math.floor(sparsity * w.size)]] = False
+    keep[order[: math.floor(sparsity * w.size)]] = False
     return keep.reshape(w.shape)
 
 
@@ -130,7 +132,7 @@ def mm_flat(w, sparsity):
     w = np.asarray(w)
     order = np.argsort(np.abs(w).ravel(), kind="stable")
     keep = np.ones(w.size, dtype=bool)
-    keep[order[:math.floor(sparsity * w.size)]] = False
+    keep[order[: math.floor(sparsity * w.size)]] = False
     return keep
 
 
@@ -139,7 +141,7 @@ def mm_int_mask(w, sparsity):
     w = np.asarray(w)
     order = np.argsort(np.abs(w).ravel(), kind="stable")
     keep = np.ones(w.size, dtype=np.int8)
-    keep[order[:math.floor(sparsity * w.size)]] = 0
+    keep[order[: math.floor(sparsity * w.size)]] = 0
     return keep.reshape(w.shape)
 
 
@@ -154,6 +156,7 @@ def mm_per_row(w, sparsity):
 
 
 # ----------------------------------------------------------------------------- global_masks
+
 
 def _stable_keep(flat, k):
     order = np.argsort(np.abs(flat), kind="stable")
@@ -182,15 +185,19 @@ def gm_reversed_insertion(weights, sparsity):
     keep = _stable_keep(flat, math.floor(sparsity * total))
     out, start = {}, 0
     for n in names:
-        out[n] = keep[start:start + np.size(weights[n])].reshape(np.shape(weights[n]))
+        out[n] = keep[start : start + np.size(weights[n])].reshape(np.shape(weights[n]))
         start += np.size(weights[n])
     return dict(reversed(list(out.items())))
 
 
 def gm_sorted_key(weights, sparsity):
     _sparsity_ok(sparsity)
-    entries = [(abs(float(v)), pos, name, j) for pos, (name, j, v) in enumerate(
-        (name, j, v) for name in weights for j, v in enumerate(np.ravel(weights[name])))]
+    entries = [
+        (abs(float(v)), pos, name, j)
+        for pos, (name, j, v) in enumerate(
+            (name, j, v) for name in weights for j, v in enumerate(np.ravel(weights[name]))
+        )
+    ]
     k = math.floor(sparsity * len(entries))
     masks = {name: np.ones(np.size(weights[name]), dtype=bool) for name in weights}
     for _, _, name, j in sorted(entries)[:k]:
@@ -214,7 +221,7 @@ def gm_sorted_names(weights, sparsity):
     keep = _stable_keep(flat, math.floor(sparsity * flat.size))
     out, start = {}, 0
     for n in names:
-        out[n] = keep[start:start + np.size(weights[n])].reshape(np.shape(weights[n]))
+        out[n] = keep[start : start + np.size(weights[n])].reshape(np.shape(weights[n]))
         start += np.size(weights[n])
     return out
 
@@ -226,7 +233,7 @@ def gm_flat_masks(weights, sparsity):
     keep = _stable_keep(flat, math.floor(sparsity * flat.size))
     out, start = {}, 0
     for n in names:
-        out[n] = keep[start:start + np.size(weights[n])]
+        out[n] = keep[start : start + np.size(weights[n])]
         start += np.size(weights[n])
     return out
 
@@ -247,10 +254,10 @@ def gm_signed(weights, sparsity):
     flat = np.concatenate([np.ravel(weights[n]) for n in names])
     order = np.argsort(flat, kind="stable")
     keep = np.ones(flat.size, dtype=bool)
-    keep[order[:math.floor(sparsity * flat.size)]] = False
+    keep[order[: math.floor(sparsity * flat.size)]] = False
     out, start = {}, 0
     for n in names:
-        out[n] = keep[start:start + np.size(weights[n])].reshape(np.shape(weights[n]))
+        out[n] = keep[start : start + np.size(weights[n])].reshape(np.shape(weights[n]))
         start += np.size(weights[n])
     return out
 
@@ -263,7 +270,7 @@ def gm_sum_of_floors(weights, sparsity):
     keep = _stable_keep(flat, k)
     out, start = {}, 0
     for n in names:
-        out[n] = keep[start:start + np.size(weights[n])].reshape(np.shape(weights[n]))
+        out[n] = keep[start : start + np.size(weights[n])].reshape(np.shape(weights[n]))
         start += np.size(weights[n])
     return out
 
@@ -274,17 +281,16 @@ def gm_later_ties_first(weights, sparsity):
     flat = np.abs(np.concatenate([np.ravel(weights[n]) for n in names]))
     order = flat.size - 1 - np.argsort(flat[::-1], kind="stable")
     keep = np.ones(flat.size, dtype=bool)
-    keep[order[:math.floor(sparsity * flat.size)]] = False
+    keep[order[: math.floor(sparsity * flat.size)]] = False
     out, start = {}, 0
     for n in names:
-        out[n] = keep[start:start + np.size(weights[n])].reshape(np.shape(weights[n]))
+        out[n] = keep[start : start + np.size(weights[n])].reshape(np.shape(weights[n]))
         start += np.size(weights[n])
     return out
 
 
-
-
 # ----------------------------------------------------------------------------- csr_nbytes
+
 
 def _two_d(w):
     w = np.asarray(w)
@@ -353,8 +359,6 @@ def csr_threshold(w, value_bytes=4, index_bytes=4):
     return nnz * (value_bytes + index_bytes) + (w.shape[0] + 1) * index_bytes
 
 
-
-
 def csr_positive_only(w, value_bytes=4, index_bytes=4):
     w = _two_d(w)
     nnz = int((w > 0).sum())
@@ -363,9 +367,12 @@ def csr_positive_only(w, value_bytes=4, index_bytes=4):
 
 # ----------------------------------------------------------------------------- remove_neurons
 
+
 def _rn_checks(w1, n_remove):
-    _need(isinstance(n_remove, int) and not isinstance(n_remove, bool)
-          and 0 <= n_remove < w1.shape[0], "n_remove")
+    _need(
+        isinstance(n_remove, int) and not isinstance(n_remove, bool) and 0 <= n_remove < w1.shape[0],
+        "n_remove",
+    )
 
 
 def rn_delete(w1, b1, w2, n_remove):
@@ -462,6 +469,7 @@ def rn_zeroed(w1, b1, w2, n_remove):
 
 # ----------------------------------------------------------------------------- nm_mask
 
+
 def _nm_checks(w, n, m):
     _need(isinstance(n, int) and isinstance(m, int) and 0 < n <= m, "0 < n <= m")
     _need(np.shape(w)[-1] % m == 0, "last axis divisible by m")
@@ -545,7 +553,7 @@ def nm_no_divisibility_check(w, n=2, m=4):
     g = np.concatenate([flat, np.zeros(pad)]).reshape(-1, m)
     keep = np.zeros(g.shape, dtype=bool)
     np.put_along_axis(keep, np.argsort(-g, axis=1, kind="stable")[:, :n], True, axis=1)
-    return keep.ravel()[:flat.size].reshape(w.shape)
+    return keep.ravel()[: flat.size].reshape(w.shape)
 
 
 def nm_no_n_check(w, n=2, m=4):
@@ -603,14 +611,128 @@ CORRECT = {
 }
 
 WRONG = {
-    "magnitude_mask": [mm_threshold, mm_ceil, mm_round, mm_prune_largest, mm_later_ties_first,
-                       mm_signed, mm_inverted, mm_accepts_one, mm_flat, mm_int_mask, mm_per_row],
-    "global_masks": [gm_per_layer, gm_sorted_names, gm_flat_masks, gm_threshold, gm_signed,
-                     gm_sum_of_floors, gm_later_ties_first],
-    "csr_nbytes": [csr_rows_pointers, csr_cols_pointers, csr_values_only, csr_value_bytes_everywhere,
-                   csr_dense_count, csr_float, csr_threshold, csr_positive_only],
-    "remove_neurons": [rn_l2, rn_outgoing, rn_largest, rn_unordered, rn_later_ties_first,
-                       rn_forget_w2, rn_w2_rows, rn_no_check, rn_signed_sum, rn_max_abs, rn_zeroed],
-    "nm_mask": [nm_smallest, nm_later_ties_kept, nm_first_axis, nm_strided, nm_no_divisibility_check,
-                nm_no_n_check, nm_per_row, nm_signed, nm_int_mask, nm_pruned_mask],
+    "magnitude_mask": [
+        mm_threshold,
+        mm_ceil,
+        mm_round,
+        mm_prune_largest,
+        mm_later_ties_first,
+        mm_signed,
+        mm_inverted,
+        mm_accepts_one,
+        mm_flat,
+        mm_int_mask,
+        mm_per_row,
+    ],
+    "global_masks": [
+        gm_per_layer,
+        gm_sorted_names,
+        gm_flat_masks,
+        gm_threshold,
+        gm_signed,
+        gm_sum_of_floors,
+        gm_later_ties_first,
+    ],
+    "csr_nbytes": [
+        csr_rows_pointers,
+        csr_cols_pointers,
+        csr_values_only,
+        csr_value_bytes_everywhere,
+        csr_dense_count,
+        csr_float,
+        csr_threshold,
+        csr_positive_only,
+    ],
+    "remove_neurons": [
+        rn_l2,
+        rn_outgoing,
+        rn_largest,
+        rn_unordered,
+        rn_later_ties_first,
+        rn_forget_w2,
+        rn_w2_rows,
+        rn_no_check,
+        rn_signed_sum,
+        rn_max_abs,
+        rn_zeroed,
+    ],
+    "nm_mask": [
+        nm_smallest,
+        nm_later_ties_kept,
+        nm_first_axis,
+        nm_strided,
+        nm_no_divisibility_check,
+        nm_no_n_check,
+        nm_per_row,
+        nm_signed,
+        nm_int_mask,
+        nm_pruned_mask,
+    ],
 }
+
+
+# ----------------------------------------------------------------------------- a second batch
+# written after the checkers were revised: more answers of both kinds, to widen the measurement
+
+
+def nm_reshape3(w, n=2, m=4):
+    if not (isinstance(n, int) and 0 < n <= m) or w.shape[-1] % m:
+        raise ValueError("x")
+    g = np.abs(w).reshape(*w.shape[:-1], -1, m)
+    order = np.argsort(-g, axis=-1, kind="stable")
+    keep = np.zeros(g.shape, dtype=bool)
+    np.put_along_axis(keep, order[..., :n], True, axis=-1)
+    return keep.reshape(w.shape)
+
+
+def rn_views(w1, b1, w2, n_remove):
+    if not (isinstance(n_remove, int) and 0 <= n_remove < w1.shape[0]):
+        raise ValueError("n")
+    keep = np.sort(np.argsort(np.abs(w1).sum(1), kind="mergesort")[n_remove:])
+    return (w1[keep], b1[keep], w2[:, keep])
+
+
+def rn_with_bias(w1, b1, w2, n_remove):
+    if not 0 <= n_remove < w1.shape[0]:
+        raise ValueError("n")
+    keep = np.sort(np.argsort(np.abs(w1).sum(1) + np.abs(b1), kind="stable")[n_remove:])
+    return w1[keep], b1[keep], w2[:, keep]
+
+
+def mm_argpartition(w, sparsity):
+    if not 0 <= sparsity < 1:
+        raise ValueError("s")
+    w = np.asarray(w)
+    k = math.floor(sparsity * w.size)
+    keep = np.ones(w.size, bool)
+    if k:
+        keep[np.argpartition(np.abs(w).ravel(), k - 1)[:k]] = False
+    return keep.reshape(w.shape)
+
+
+def gm_default_argsort(weights, sparsity):
+    names = list(weights)
+    flat = np.concatenate([np.ravel(weights[n]) for n in names])
+    order = np.argsort(np.abs(flat))
+    keep = np.ones(flat.size, bool)
+    keep[order[: math.floor(sparsity * flat.size)]] = False
+    out, st = {}, 0
+    for n in names:
+        sz = np.size(weights[n])
+        out[n] = keep[st : st + sz].reshape(np.shape(weights[n]))
+        st += sz
+    return out
+
+
+def csr_nan_zero(w, value_bytes=4, index_bytes=4):
+    w = np.asarray(w)
+    nnz = int(np.count_nonzero(w))
+    return nnz * value_bytes + nnz * index_bytes + (w.shape[0] + 1) * value_bytes
+
+
+CORRECT["nm_mask"] += [nm_reshape3]
+CORRECT["remove_neurons"] += [rn_views]
+WRONG["remove_neurons"] += [rn_with_bias]
+WRONG["magnitude_mask"] += [mm_argpartition]
+WRONG["global_masks"] += [gm_default_argsort]
+WRONG["csr_nbytes"] += [csr_nan_zero]
