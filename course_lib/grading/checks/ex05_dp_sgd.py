@@ -42,8 +42,25 @@ def check_per_example_gradients(fn) -> None:
         r = _softmax(X @ W.T + b)
         r[np.arange(n), y] -= 1
         tb, tw = _tol(gb, 1e-8), _tol(gW, 1e-8)
-        if not np.allclose(gb, r, rtol=tb, atol=tb):
-            if np.allclose(gb, -r, rtol=tb, atol=tb):
+        onehot = np.eye(k)[y]
+
+        def close(a, want, tb=tb):
+            return np.allclose(a, want, rtol=tb, atol=tb)
+
+        if not close(gb, r):
+            if n > 1 and close(gb, np.broadcast_to(r.mean(axis=0), r.shape)):
+                raise CheckFailure(f"{call}: every example got the batch's average gradient",
+                                   hint="One gradient PER EXAMPLE: do not average over the batch.")
+            if close(gb, r + onehot):
+                raise CheckFailure(f"{call}: the one-hot label is not subtracted from the probabilities",
+                                   hint="The gradient is p_i - e_i, with e_i the one-hot label of example i.")
+            if n > 1 and close(gb * n, r):
+                raise CheckFailure(f"{call}: the per-example gradients are divided by the batch size",
+                                   hint="Each example's own gradient, not its share of the average.")
+            if close(gb, _softmax(X @ W.T) - onehot):
+                raise CheckFailure(f"{call}: the bias b is left out of the logits",
+                                   hint="z_i = W x_i + b.")
+            if close(gb, -r):
                 raise CheckFailure(f"{call}: the gradients point the wrong way (sign)")
             raise CheckFailure(f"{call}: the bias gradients are wrong",
                                hint="p_i = softmax(W x_i + b); the gradient is p_i minus the one-hot label.")
@@ -71,6 +88,18 @@ def check_clip_gradients(fn) -> None:
                                "instead of dividing by its norm.")
         norms = np.linalg.norm(g, axis=1)
         new = np.linalg.norm(out, axis=1)
+        safe = np.where(norms > 0, norms, 1.0)[:, None]
+        for other, mistake in [
+                (np.abs(g).sum(axis=1, keepdims=True), "clips by the L1 norm (sum of |g|), not the L2 norm"),
+                (np.abs(g).max(axis=1, keepdims=True), "clips by the largest |coordinate|, not the L2 norm"),
+                (np.full((len(g), 1), np.linalg.norm(g)), "clips the whole batch as one vector, not by row")]:
+            wrong = g * np.minimum(1, C / np.where(other > 0, other, 1.0))
+            if np.allclose(out, wrong, rtol=tol, atol=tol * C):
+                raise CheckFailure(f"{call}: {mistake}",
+                                   hint="Each row by its own Euclidean norm: g · min(1, C / ||g||₂).")
+        if np.allclose(out, g * (C / safe), rtol=tol, atol=tol * C):
+            raise CheckFailure(f"{call}: short gradients were scaled UP to norm max_norm",
+                               hint="min(1, C / ||g||): rows inside the ball stay as they are.")
         if np.any(new > C * (1 + tol)):
             raise CheckFailure(f"{call}: some example's gradient is still longer than max_norm",
                                hint="Clip each ROW (one example) as a whole vector, by its L2 norm.")

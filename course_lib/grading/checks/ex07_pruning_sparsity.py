@@ -13,6 +13,9 @@ from ._common import as_array, expect_error
 def _check_keep_mask(w, keep, k, call):
     if keep.dtype != bool:
         raise CheckFailure(f"{call}: the mask has dtype {keep.dtype}, expected bool (True = keep)")
+    if k and np.array_equal(~keep, _reference_keep(w, k)):
+        raise CheckFailure(f"{call}: the mask is the exact opposite of the right one",
+                           hint="Prune (mark False) the SMALLEST magnitudes; True means keep.")
     pruned = int((~keep).sum())
     if pruned != k:
         raise CheckFailure(f"{call}: pruned {pruned} of {w.size} weights; the sparsity asks for a "
