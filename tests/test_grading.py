@@ -222,8 +222,8 @@ def graded(tmp_path_factory):
                 print("x" * 1000)
             import os
             os.write(1, b"y" * 10_000_000)
-            return sensitivity / epsilon if epsilon > 0 and sensitivity >= 0 and \\
-                sensitivity != float("inf") and epsilon == epsilon else (_ for _ in ()).throw(ValueError())
+            return sensitivity / epsilon if 0 < epsilon < float("inf") and 0 <= sensitivity < float("inf") \\
+                else (_ for _ in ()).throw(ValueError())
             """}) + "\nprint('z' * 50_000_000)\n",
         "missing_function.py": SOLUTION_TEXT.replace("def magnitude_prune(", "def prune_by_magnitude("),
         "raises.py": _with({"quantize_symmetric": "raise KeyError('oops')"}),
@@ -423,6 +423,7 @@ def test_instructor_formats(graded):
 
     local = check("00_warmup", path=FIXTURES.parent.parent / "grading_fixtures" / "00_warmup" /
                   "_answers.py", quiet=True).text().splitlines()
+    local = [line for line in local if not line.startswith("Checked ")]  # the grader names no local file
     assert feedback.splitlines()[1:5] == local[1:5]  # the messages check() gives
     assert "Score: 1/4" in feedback
 
