@@ -192,6 +192,7 @@ def check_magnitude_prune(fn) -> None:
         (gen.normal(size=7), 0.5),
         (gen.normal(size=6), 0.0),
         (gen.normal(size=6), 1.0),
+        (gen.normal(size=5), 1),  # a number: an int sparsity is allowed too
         (np.array([1.0, -1.0, 1.0, 2.0, -1.0, 0.5, -2.0, 1.0]), 0.5),  # ties: earlier entries first
         (np.array([[1.0, -1.0], [1.0, 3.0]]), 0.5),  # ties in 2-D: row-major positions
         (gen.choice([-2.0, -1.0, -0.5, 0.5, 1.0, 2.0], size=300).astype(np.float32), 0.3),  # many ties

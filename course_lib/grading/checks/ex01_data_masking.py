@@ -342,7 +342,17 @@ def check_pseudonymize(fn) -> None:
             raise CheckFailure(f"{call}: the digest is not HMAC-SHA-256 of the normalised value",
                                hint="hmac.new(key, value.strip().lower().encode('utf-8'), "
                                "hashlib.sha256).hexdigest(); concatenating key and value is not HMAC.")
+    edge = key_a[:16]  # exactly MIN_KEY_BYTES: the shortest key allowed
+    call = "pseudonymize('alice', key=<16 bytes>, 'k1')"
+    try:
+        out = fn("alice", edge, "k1")
+    except ValueError:
+        raise CheckFailure(f"{call} refused a key of exactly 16 bytes; 'at least 16 bytes' allows it",
+                           hint="Refuse keys SHORTER than MIN_KEY_BYTES: len(key) < MIN_KEY_BYTES.") from None
+    if out != _pseudonym("alice", edge, "k1"):
+        raise CheckFailure(f"{call}: the digest is not HMAC-SHA-256 of the normalised value")
     bad = [
+        (("alice", key_a[:15], "k1"), (ValueError,), "pseudonymize('alice', key=<15 bytes>, 'k1')"),
         (("alice", key_a[:8], "k1"), (ValueError,), "pseudonymize('alice', key=<8 bytes>, 'k1') (too short)"),
         (("alice", b"", "k1"), (ValueError,), "pseudonymize('alice', key=b'', 'k1')"),
         (("alice", "secret-key-0123456789", "k1"), (TypeError,), "pseudonymize('alice', key=<a str>, 'k1')"),
@@ -465,7 +475,10 @@ def check_shift_dates(fn) -> None:
             raise CheckFailure(f"{call} must return a dict with the same person ids as its input")
         offsets = {}
         for pid, dates in data.items():
-            new = list(out[pid])
+            if not isinstance(out[pid], list):
+                raise CheckFailure(f"{call}: person {pid!r} is mapped to a {type(out[pid]).__name__}, "
+                                   "expected a new list of dates")
+            new = out[pid]
             if len(new) != len(dates):
                 raise CheckFailure(f"{call}: person {pid!r} has {len(dates)} dates in and {len(new)} out")
             if any(type(a) is not type(b) for a, b in zip(dates, new)):
@@ -498,7 +511,17 @@ def check_shift_dates(fn) -> None:
     if other - date(2020, 1, 5) != timedelta(days=_offset(key[::-1], "p001", 365)):
         raise CheckFailure("shift_dates with a different key gives a shift the key does not determine")
     one = {"p1": [date(2020, 1, 1)]}
+    edge = bytes(range(100, 100 + 16))  # exactly MIN_KEY_BYTES: the shortest key allowed
+    call = "shift_dates(..., key=<16 bytes>)"
+    try:
+        out = fn(one, edge, 365)
+    except ValueError:
+        raise CheckFailure(f"{call} refused a key of exactly 16 bytes; 'at least 16 bytes' allows it",
+                           hint="Refuse keys SHORTER than MIN_KEY_BYTES: len(key) < MIN_KEY_BYTES.") from None
+    if out["p1"][0] - date(2020, 1, 1) != timedelta(days=_offset(edge, "p1", 365)):
+        raise CheckFailure(f"{call}: the shift is not the one the docstring derives from the key")
     bad = [
+        ((one, edge[:15], 365), (ValueError,), "shift_dates(..., key=<15 bytes>)"),
         ((one, b"short", 365), (ValueError,), "shift_dates(..., key=<5 bytes>)"),
         ((one, "a str key, 16+ chars", 365), (TypeError,), "shift_dates(..., key=<str>)"),
         ((one, key, 0), (ValueError,), "shift_dates(..., max_days=0)"),

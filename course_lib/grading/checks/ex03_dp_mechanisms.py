@@ -140,6 +140,9 @@ def check_gaussian_sigma_classic(fn) -> None:
             raise CheckFailure(f"{call}: wrong sigma",
                                hint="sqrt(2 * ln(1.25 / delta)) * sensitivity / epsilon — mind the 2, "
                                "the 1.25 and where sensitivity and epsilon go.")
+    call = "gaussian_sigma_classic(epsilon=0.5, delta=1e-05) (sensitivity left at its default)"
+    if not math.isclose(_float(fn(0.5, 1e-5), call), math.sqrt(2 * math.log(1.25e5)) / 0.5, rel_tol=1e-6):
+        raise CheckFailure(f"{call}: wrong sigma", hint="The default sensitivity is 1.0.")
     for args, what in [((1.0, 1e-5, 1.0), "epsilon=1 (outside the theorem)"), ((2.0, 1e-5, 1.0), "epsilon=2"),
                        ((0.0, 1e-5, 1.0), "epsilon=0"), ((0.5, 0.0, 1.0), "delta=0"),
                        ((0.5, 1.0, 1.0), "delta=1"), ((0.5, 1.1, 1.0), "delta=1.1"),

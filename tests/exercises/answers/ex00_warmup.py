@@ -549,6 +549,12 @@ def prune_len(w, sparsity):  # WRONG: len(w) is the number of rows
     return out.reshape(w.shape)
 
 
+def prune_float_only(w, sparsity):  # WRONG: an int sparsity (a number) refused
+    if not isinstance(sparsity, float):
+        raise ValueError("sparsity must be a float")
+    return prune_mergesort(w, sparsity)
+
+
 CORRECT = {
     "mask_digits": [mask_reversed, mask_regex, mask_positions, mask_unicodedata],
     "laplace_scale": [scale_plain, scale_numpy, scale_float32, scale_inverse_times],
@@ -568,5 +574,5 @@ WRONG = {
                            quant_fixed_127, quant_no_inf_check, quant_no_bits_check, quant_swapped],
     "magnitude_prune": [prune_any_tie, prune_last_tie, prune_threshold, prune_round, prune_ceil,
                         prune_in_place, prune_signed, prune_abs_values, prune_float64, prune_fortran,
-                        prune_largest, prune_no_check, prune_len],
+                        prune_largest, prune_no_check, prune_len, prune_float_only],
 }

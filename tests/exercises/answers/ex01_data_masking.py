@@ -668,6 +668,22 @@ def shift_int_pid(dates_by_person, key, max_days=365):  # WRONG: non-str ids acc
             for pid, ds in dates_by_person.items()}
 
 
+def pseudo_key_off_by_one(value, key, key_id):  # WRONG: a key of exactly 16 bytes refused
+    if isinstance(key, bytes) and len(key) <= 16:
+        raise ValueError("key too short")
+    return pseudo_digest(value, key, key_id)
+
+
+def shift_tuples(dates_by_person, key, max_days=365):  # WRONG: tuples, not new lists
+    return {pid: tuple(ds) for pid, ds in shift_comprehension(dates_by_person, key, max_days).items()}
+
+
+def shift_key_off_by_one(dates_by_person, key, max_days=365):  # WRONG: 16 bytes refused
+    if isinstance(key, bytes) and len(key) <= 16:
+        raise ValueError("key too short")
+    return shift_comprehension(dates_by_person, key, max_days)
+
+
 CORRECT = {
     "luhn_valid": [luhn_table, luhn_from_left, luhn_regex_whole],
     "iban_valid": [iban_ord, iban_chunked, iban_lower_country],
@@ -685,11 +701,11 @@ WRONG = {
                    iban_no_typeerror],
     "pseudonymize": [pseudo_casefold, pseudo_strip_spaces, pseudo_no_strip, pseudo_no_lower, pseudo_upper_hex,
                      pseudo_sha1, pseudo_unkeyed, pseudo_colon_ok, pseudo_empty_id_ok, pseudo_short_key,
-                     pseudo_str_key, pseudo_dash, pseudo_truncated, pseudo_latin1],
+                     pseudo_str_key, pseudo_dash, pseudo_truncated, pseudo_latin1,
+                     pseudo_key_off_by_one],
     "invert_hashes": [invert_nested, invert_nested_list, invert_upper_ok, invert_length_only, invert_reversed,
                       invert_with_misses, invert_md5, invert_strip, invert_no_type_check],
     "shift_dates": [shift_zero_possible, shift_tail_bytes, shift_little_endian, shift_mod_max,
                     shift_one_offset, shift_in_place, shift_sorted, shift_no_key_check, shift_zero_days_ok,
-                    shift_sha_concat,
-                    shift_negated, shift_int_pid],
+                    shift_sha_concat, shift_negated, shift_int_pid, shift_tuples, shift_key_off_by_one],
 }

@@ -268,6 +268,11 @@ def sigma_sens_squared(epsilon, delta, sensitivity=1.0):  # WRONG
     return _sigma(epsilon, delta, sensitivity, lambda e, d, s: math.sqrt(2 * math.log(1.25 / d)) * s * s / e)
 
 
+def sigma_default_two(epsilon, delta, sensitivity=2.0):  # WRONG default sensitivity
+    _g_ok(epsilon, delta, sensitivity)
+    return math.sqrt(2 * math.log(1.25 / delta)) * sensitivity / epsilon
+
+
 # --------------------------------------------------------------------------- rr_estimate
 
 
@@ -451,7 +456,8 @@ WRONG = {
     "clamped_mean": [mean_no_clamp, mean_no_n, mean_data_range, mean_clamp_upper, mean_drop_outliers,
                      mean_clamp_after, mean_equal_bounds_refused, mean_no_checks, mean_global_rng],
     "gaussian_sigma_classic": [sigma_log10, sigma_no_two, sigma_no_125, sigma_times_eps, sigma_squared,
-                               sigma_eps_one_ok, sigma_zero_sens_ok, sigma_delta_one_ok, sigma_sens_squared],
+                               sigma_eps_one_ok, sigma_zero_sens_ok, sigma_delta_one_ok, sigma_sens_squared,
+                               sigma_default_two],
     "rr_estimate": [rr_clipped, rr_raw_mean, rr_missing_offset, rr_p_inverted, rr_divide_p, rr_no_check,
                     rr_sign, rr_plain_p],
     "exponential_probabilities": [ep_no_two, ep_no_shift, ep_min_shift, ep_mean_shift, ep_negated, ep_list,

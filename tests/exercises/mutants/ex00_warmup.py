@@ -244,6 +244,13 @@ def prune_column_major(w, sparsity):
     return flat.reshape(w.shape, order="F")
 
 
+def prune_float_sparsity_only(w, sparsity):
+    """Refuses an int sparsity, though any number in [0, 1] is allowed."""
+    if not isinstance(sparsity, float):
+        raise ValueError("sparsity must be a float")
+    return _solution().magnitude_prune(w, sparsity)
+
+
 MUTANTS = {
     "mask_digits": [mask_article_regex, mask_keeps_first, mask_ascii_only, mask_everything,
                     mask_no_validation, mask_isdigit],
@@ -253,5 +260,5 @@ MUTANTS = {
                            quant_truncates, quant_tiny_zero_scale, quant_inf_accepted],
     "magnitude_prune": [prune_abs, prune_keeps_smallest, prune_signed_values, prune_in_place,
                         prune_threshold_is_sparsity, prune_later_ties_first, prune_threshold_ties,
-                        prune_float64, prune_column_major],
+                        prune_float64, prune_column_major, prune_float_sparsity_only],
 }

@@ -398,18 +398,31 @@ def invert_accepts_upper_case(hashes, candidates):
     return _sol().invert_hashes(targets, candidates)
 
 
+def pseudo_key_of_16_refused(value, key, key_id):
+    """len(key) <= 16 instead of < 16: the shortest allowed key is refused."""
+    if isinstance(key, bytes) and len(key) <= 16:
+        raise ValueError("key must be at least 16 bytes")
+    return _sol().pseudonymize(value, key, key_id)
+
+
+def shift_tuples(dates_by_person, key, max_days=365):
+    """Maps each person to a tuple instead of a new list."""
+    return {pid: tuple(ds) for pid, ds in _sol().shift_dates(dates_by_person, key, max_days).items()}
+
+
 MUTANTS = {
     "luhn_valid": [luhn_doubles_from_left, luhn_no_minus_nine, luhn_doubles_check_digit,
                    luhn_drops_other_characters, luhn_empty_is_valid, luhn_isdigit],
     "iban_valid": [iban_no_rearrangement, iban_mod_zero, iban_no_length_check, iban_letters_as_ord,
                    iban_letters_from_one, iban_keeps_spaces, iban_isalnum, iban_letters_as_check_digits],
     "pseudonymize": [pseudo_key_concatenated, pseudo_unkeyed_hash, pseudo_python_hash, pseudo_no_key_id,
-                     pseudo_no_normalisation, pseudo_truncated, pseudo_any_key, pseudo_casefold],
+                     pseudo_no_normalisation, pseudo_truncated, pseudo_any_key, pseudo_casefold,
+                     pseudo_key_of_16_refused],
     "invert_hashes": [invert_stops_at_first_hit, invert_loops_per_target, invert_list_per_target,
                       invert_value_to_hash, invert_none_for_misses, invert_strips_candidates,
                       invert_accepts_upper_case],
     "shift_dates": [shift_per_date, shift_same_for_everyone, shift_may_be_zero, shift_unkeyed,
-                    shift_in_place],
+                    shift_in_place, shift_tuples],
 }
 
 

@@ -198,12 +198,18 @@ def em_shift_by_min(scores, sensitivity, epsilon):
         return w / w.sum()
 
 
+def sigma_default_sensitivity_two(epsilon, delta, sensitivity=2.0):
+    """A default sensitivity of 2 instead of 1."""
+    return _sol().gaussian_sigma_classic(epsilon, delta, sensitivity)
+
+
 MUTANTS = {
     "laplace_count": [count_scale_epsilon, count_scale_two, count_gaussian, count_global_rng, count_ge,
                       count_no_validation, count_fixed_generator, count_noise_reused],
     "clamped_mean": [mean_no_clamp, mean_sensitivity_upper, mean_bounds_from_data, mean_forgets_n,
                      mean_equal_bounds_refused],
-    "gaussian_sigma_classic": [sigma_missing_two, sigma_wrong_delta, sigma_any_epsilon, sigma_inverted],
+    "gaussian_sigma_classic": [sigma_missing_two, sigma_wrong_delta, sigma_any_epsilon, sigma_inverted,
+                               sigma_default_sensitivity_two],
     "rr_estimate": [rr_raw_mean, rr_wrong_p, rr_clipped, rr_infinite_epsilon],
     "exponential_probabilities": [em_missing_two, em_unstable, em_unnormalised, em_shift_by_min],
 }
