@@ -239,9 +239,19 @@ def check_epsilon_after_training(fn) -> None:
         if isinstance(e, bool) or not isinstance(e, (int, float, np.floating)):
             raise CheckFailure(f"{call} returned {type(e).__name__}, expected a float")
         q = bs / n
-        acct = RDPAccountant()
-        acct.step(sigma, q, epochs * round(1 / q))
-        if not math.isclose(float(e), acct.get_epsilon(delta), rel_tol=1e-6):
+
+        def eps(rate, steps, sigma=sigma, delta=delta):
+            acct = RDPAccountant()
+            acct.step(sigma, rate, steps)
+            return acct.get_epsilon(delta)
+
+        if not math.isclose(float(e), eps(q, epochs * round(1 / q)), rel_tol=1e-6):
+            for rate, steps, mistake in [(q, epochs, "one step per epoch: an epoch is round(1 / q) steps"),
+                                         (1.0, epochs * round(1 / q), "no subsampling (q = 1)"),
+                                         (q, epochs * int(1 / q), "int() truncates; the docstring rounds")]:
+                if math.isclose(float(e), eps(rate, steps), rel_tol=1e-6):
+                    raise CheckFailure(f"{call}: {mistake}",
+                                       hint="q = batch_size / n; steps = epochs × round(1 / q).")
             raise CheckFailure(f"{call}: wrong epsilon",
                                hint="q = batch_size / n; steps = epochs × round(1 / q); one accountant "
                                "step call with all of them.")
