@@ -14,6 +14,7 @@ import pytest
 
 from course_lib.grading import get_exercise
 from course_lib.grading.loader import run_task
+from course_lib.grading.remote import loopback
 
 EXERCISES = ["00_warmup", "01_data_masking", "02_anonymization", "03_dp_mechanisms"]
 
@@ -37,7 +38,13 @@ def test_the_answer_set_is_large_enough(name):
 
 @pytest.mark.parametrize("name", EXERCISES)
 def test_correct_answers_are_accepted_and_wrong_ones_rejected(name):
+    """... in a notebook and through the batch grader's data path alike (same verdict, reason, hint)."""
     correct, wrong = verdicts(name)
+    exercise = get_exercise(name)
+    for task, fn, here in correct + wrong:
+        there = run_task(exercise.task(task), fn=loopback(fn))
+        assert (there.status, there.reason, there.hint) == (here.status, here.reason, here.hint), \
+            f"{task}: {fn.__name__} is judged differently by the batch grader"
     refused = [f"{t}: {fn.__name__}: {r.reason}" for t, fn, r in correct if not r.passed]
     missed = [f"{t}: {fn.__name__}" for t, fn, r in wrong if r.passed]
     assert 1 - len(refused) / len(correct) >= 0.98, "correct answers rejected:\n" + "\n".join(refused)
