@@ -52,7 +52,9 @@ def _number(out, call: str, kind=float) -> float:
 
 
 def _same(a: float, b: float) -> bool:
-    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+    """Equal up to float32 round-off (an answer may compute in float32); every mistake the checks look
+    for is off by far more (a share of rows, a class size, a log base)."""
+    return math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-9)
 
 
 def _call_unchanged(fn, call: str, *tables_and_args):

@@ -55,6 +55,13 @@ def uniq_value_counts(df, quasi_identifiers):
     return float((counts == 1).sum()) / len(df)
 
 
+def uniq_float32(df, quasi_identifiers):
+    """Correct: a float32 fraction (good to ~1e-7)."""
+    qis = _check(df, quasi_identifiers)
+    alone = ~df.duplicated(subset=qis, keep=False).to_numpy()
+    return np.float32(alone.sum()) / np.float32(len(df))
+
+
 def uniq_dropna(df, quasi_identifiers):  # WRONG: rows missing a QI vanish
     qis = _check(df, quasi_identifiers)
     counts = df.groupby(qis).size()
@@ -201,6 +208,18 @@ def _l_wrong(df, qis, sensitive, kind, *, log=math.log, dropna=False, agg=min, r
         h = -sum(x * log(x) for x in p)
         values.append(h if raw_h else math.exp(h))
     return float(agg(values))
+
+
+def l_float32(df, quasi_identifiers, sensitive, kind="distinct"):
+    """Correct: the entropy computed in float32."""
+    qis = _l_args(df, quasi_identifiers, sensitive, kind)
+    if kind == "distinct":
+        return l_python(df, quasi_identifiers, sensitive, kind)
+    best = np.float32(np.inf)
+    for c in _classes(df, qis, sensitive):
+        p = np.array(list(Counter(c).values()), dtype=np.float32) / np.float32(len(c))
+        best = min(best, np.float32(-(p * np.log(p)).sum()))
+    return np.exp(best)
 
 
 def l_log2(df, qis, sensitive, kind="distinct"):  # WRONG
@@ -448,9 +467,9 @@ def link_numpy_labels(release, auxiliary, quasi_identifiers, name_column):
 
 
 CORRECT = {
-    "uniqueness": [uniq_counter, uniq_groupby, uniq_value_counts],
+    "uniqueness": [uniq_counter, uniq_groupby, uniq_value_counts, uniq_float32],
     "k_anonymity": [k_counter, k_value_counts, k_numpy_int],
-    "l_diversity": [l_python, l_scipy],
+    "l_diversity": [l_python, l_scipy, l_float32],
     "generalize_zip": [zip_ljust, zip_ascii_flag],
     "linkage_attack": [link_loops, link_merge, link_numpy_labels],
 }
