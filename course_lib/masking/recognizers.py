@@ -36,7 +36,11 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-import re._parser
+
+try:  # the regular-expression parser: re._parser from Python 3.11, sre_parse before
+    from re import _parser as _sre_parse
+except ImportError:  # Python 3.10
+    import sre_parse as _sre_parse  # noqa: F401 - the same module under its old name
 from collections.abc import Callable
 
 import phonenumbers
@@ -533,7 +537,7 @@ def _region_gate(region: str) -> tuple | None:
     search = f"(?<![0-9,])(?:(?:{g(str(code))})?{national}?{national}?{number}{end}|{idd}{{4}})"
     anywhere = f"(?:{g(str(code))})?{national}?{national}?{number}|{idd}{{4}}"
     # how many digits such a number has, unless it starts with the international prefix
-    low, high = re._parser.parse(prefix).getwidth() if prefix else (0, 0)
+    low, high = _sre_parse.parse(prefix).getwidth() if prefix else (0, 0)
     prefixes = {0, *range(low, min(high, 8) + 1)}
     digits = frozenset(n + p + (c and len(str(code)) + q) for n in nsn_lengths for p in prefixes
                        for c in (0, 1) for q in prefixes)
