@@ -46,7 +46,8 @@ def _check_seed(seed: Any) -> int:
 
 
 def seed_everything(seed: int) -> np.random.Generator:
-    """Seed Python's, NumPy's and (if imported) PyTorch's generators; return a fresh NumPy Generator.
+    """Seed Python's, NumPy's and PyTorch's generators (importing torch, ~4 s the first time); return
+    a fresh NumPy Generator.
 
     Prefer passing the returned generator around explicitly; the global seeds are set too so
     that library code that draws from global state is reproducible as well.
