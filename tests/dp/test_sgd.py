@@ -356,6 +356,26 @@ def test_noise_multiplier_for_hits_the_target():
         noise_multiplier_for(-1.0, 1e-5, 0.01, 100)
 
 
+def test_noise_multiplier_for_keeps_its_contract_with_fewer_rdp_curves(monkeypatch):
+    """The interpolating search returns the smallest σ up to tol (ε(σ) <= target < ε(σ − tol)) from
+    tiny to huge targets and tolerances, and evaluates far fewer σ than bisection (about 17 at tol 1e-3)."""
+    from course_lib.dp import sgd
+
+    real, seen = sgd._epsilon, set()
+
+    def counted(sigma, q, steps, delta):
+        seen.add(sigma)
+        return real(sigma, q, steps, delta)
+
+    monkeypatch.setattr(sgd, "_epsilon", counted)
+    for target, q, steps, tol in [(0.3, 0.01, 1000, 1e-3), (2.0, 1 / 3, 30, 1e-3), (50.0, 0.5, 10, 1e-3),
+                                  (8.0, 1.0, 5, 1e-2), (1.0, 0.05, 200, 1e-5)]:
+        seen.clear()
+        sigma = noise_multiplier_for(target, 1e-5, q, steps, tol=tol)
+        assert real(sigma, q, steps, 1e-5) <= target < real(sigma - tol, q, steps, 1e-5), (target, q, sigma)
+        assert len(seen) <= (16 if tol < 1e-4 else 13), (target, q, steps, len(seen))
+
+
 def test_train_dp_with_target_epsilon_meets_it():
     X, y = _blobs(100)
     res = train_dp(nn.Linear(2, 2), X, y, epochs=2, max_grad_norm=1.0, delta=1e-5, lr=0.1,
