@@ -224,3 +224,85 @@ class Int8DynamicLinear:
             acc = xq.float() @ self.codes_t.float()
         y = acc.float() * x_scale[:, None] * self.w_scale[None, :]
         return y if self.bias is None else y + self.bias
+
+
+# ---------------------------------------------------------------------------- the CPU's abilities
+# Instruction-set extensions that decide how fast int8 and fp32 products can be, as Linux names
+# them in /proc/cpuinfo (x86 "flags", ARM "Features") and macOS in `sysctl hw.optional`.
+_X86_VECTOR = (("avx2", "AVX2"), ("avx512f", "AVX-512"))
+_X86_INT8 = (("avx512_vnni", "AVX-512 VNNI"), ("avx_vnni", "AVX-VNNI"), ("amx_int8", "AMX-INT8"))
+_ARM_VECTOR = (("asimd", "NEON"), ("sve", "SVE"))
+_ARM_INT8 = (("asimddp", "dot product (SDOT)"), ("i8mm", "int8 matrix multiply (I8MM)"))
+_MAC_INT8 = (("hw.optional.arm.FEAT_DotProd", "dot product (SDOT)"),
+             ("hw.optional.arm.FEAT_I8MM", "int8 matrix multiply (I8MM)"))
+
+
+def _cpuinfo() -> tuple[str, set[str]]:
+    """(model name, feature flags) from /proc/cpuinfo; empty where there is none."""
+    try:
+        text = open("/proc/cpuinfo", encoding="utf-8", errors="replace").read()
+    except OSError:
+        return "", set()
+    model, flags = "", set()
+    for line in text.splitlines():
+        key, _, value = line.partition(":")
+        key = key.strip().lower()
+        if key in ("model name", "hardware", "cpu model") and not model:
+            model = value.strip()
+        elif key in ("flags", "features") and not flags:
+            flags = set(value.split())
+    return model, flags
+
+
+def _sysctl(name: str) -> str:
+    import subprocess
+
+    try:
+        out = subprocess.run(["sysctl", "-n", name], capture_output=True, text=True, timeout=5)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return out.stdout.strip() if out.returncode == 0 else ""
+
+
+def cpu_capabilities() -> dict:
+    """What this CPU offers fast matrix products: ``{"cpu": model name, "vector": [...],
+    "int8_dot": [...], "torch_kernels": ...}``.
+
+    ``vector`` lists wide float SIMD (AVX2, AVX-512; NEON, SVE), ``int8_dot`` the instructions that
+    multiply-accumulate int8 values in hardware (AVX-512 VNNI, AVX-VNNI, AMX-INT8; ARM's SDOT and
+    I8MM) and ``torch_kernels`` the instruction set PyTorch's CPU kernels were dispatched for
+    (``torch.backends.cpu.get_cpu_capability()``). Read from /proc/cpuinfo on Linux and ``sysctl``
+    on macOS; an empty list means none was found (or the platform does not say).
+    """
+    import platform
+
+    model, flags = _cpuinfo()
+    vector: list[str] = []
+    int8: list[str] = []
+    if flags:
+        x86 = "sse2" in flags or "avx" in flags
+        table_v, table_i = (_X86_VECTOR, _X86_INT8) if x86 else (_ARM_VECTOR, _ARM_INT8)
+        vector = [label for flag, label in table_v if flag in flags]
+        int8 = [label for flag, label in table_i if flag in flags]
+    elif platform.system() == "Darwin":
+        model = _sysctl("machdep.cpu.brand_string")
+        if platform.machine() == "arm64":
+            vector = ["NEON"]
+            int8 = [label for key, label in _MAC_INT8 if _sysctl(key) == "1"]
+    try:
+        kernels = str(torch.backends.cpu.get_cpu_capability())
+    except (AttributeError, RuntimeError):  # pragma: no cover - older torch
+        kernels = "unknown"
+    return {"cpu": model or platform.processor() or platform.machine(), "vector": vector,
+            "int8_dot": int8, "torch_kernels": kernels}
+
+
+def describe_cpu() -> str:
+    """One line: the CPU, its vector and int8 dot-product instructions, PyTorch's kernel level and
+    thread count, e.g. ``AMD EPYC; vector: AVX2, AVX-512; int8 dot product: AVX-512 VNNI;
+    PyTorch kernels: AVX512, 1 thread``."""
+    caps = cpu_capabilities()
+    threads = torch.get_num_threads()
+    return (f"{caps['cpu']}; vector: {', '.join(caps['vector']) or 'none found'}; "
+            f"int8 dot product: {', '.join(caps['int8_dot']) or 'none found'}; "
+            f"PyTorch kernels: {caps['torch_kernels']}, {threads} thread{'s' if threads != 1 else ''}")

@@ -440,3 +440,60 @@ def count_macs(model: nn.Module, input_shape: tuple[int, ...]) -> int:
         for h in hooks:
             h.remove()
     return int(macs[0])
+
+
+# ------------------------------------------------------------------------ pruning while training
+def gradual_prune(model: nn.Module, X, y, final_sparsity: float, *, updates: int = 10,
+                  epochs_per_update: int = 1, extra_epochs: int = 10, initial_sparsity: float = 0.0,
+                  make_masks: Callable[[nn.Module, float], dict[str, torch.Tensor]] | None = None,
+                  lr: float = 3e-3, batch_size: int = 64, seed: int = 0,
+                  evaluate: Callable[[nn.Module], float] | None = None) -> tuple[PruningHandle, list[dict]]:
+    """Prune ``model`` in place *while* fine-tuning it, along ``gradual_schedule``: the sparsity
+    rises to ``final_sparsity`` in ``updates`` steps, one every ``epochs_per_update`` epochs, and then
+    ``extra_epochs`` more epochs run at the final sparsity.
+
+    One Adam optimizer (``course_lib.models.train``) runs through all
+    ``updates * epochs_per_update + extra_epochs`` epochs, so a one-shot prune fine-tuned for that
+    many epochs is the fair comparison. At each update the masks are recomputed by ``make_masks``
+    (default :func:`global_masks`) from the current weights; weights pruned earlier are zero, so they
+    stay pruned. Returns the final :class:`PruningHandle` and a history, one entry per phase:
+    ``{"epoch": epochs done, "sparsity": ..., "score": evaluate(model) or None}``.
+    """
+    from ..models import train
+
+    final = _check_fraction("final_sparsity", final_sparsity)
+    initial = _check_fraction("initial_sparsity", initial_sparsity)
+    updates = check_int(updates, "updates", 1)
+    epochs_per_update = check_int(epochs_per_update, "epochs_per_update", 1)
+    extra_epochs = check_int(extra_epochs, "extra_epochs", 0)
+    batch_size = check_int(batch_size, "batch_size", 1)
+    make_masks = global_masks if make_masks is None else make_masks
+    if not callable(make_masks) or (evaluate is not None and not callable(evaluate)):
+        raise TypeError("make_masks and evaluate must be callables (model, ...) -> masks / number")
+    schedule = gradual_schedule(final, updates, initial)
+    n = len(y)
+    steps_per_update = -(-n // batch_size) * epochs_per_update
+    history: list[dict] = []
+    state = {"step": 0, "phase": 0, "handle": apply_masks(model, make_masks(model, schedule[0]))}
+
+    def log(epoch: int) -> None:
+        score = None
+        if evaluate is not None:
+            mode = model.training
+            score = float(evaluate(model))
+            model.train(mode)  # evaluate may switch to eval mode; training goes on as it was
+        history.append({"epoch": epoch, "sparsity": sparsity_of(model), "score": score})
+
+    def after_step() -> None:
+        state["handle"].enforce()
+        state["step"] += 1
+        if state["phase"] + 1 < updates and state["step"] % steps_per_update == 0:
+            log((state["phase"] + 1) * epochs_per_update)
+            state["phase"] += 1
+            state["handle"].remove()
+            state["handle"] = apply_masks(model, make_masks(model, schedule[state["phase"]]))
+
+    total = updates * epochs_per_update + extra_epochs
+    train(model, X, y, epochs=total, lr=lr, batch_size=batch_size, seed=seed, after_step=after_step)
+    log(total)
+    return state["handle"], history

@@ -264,3 +264,17 @@ def from_bitmask(mask: Bitmask) -> torch.Tensor:
     dense = torch.zeros(numel, dtype=mask.values.dtype, device=mask.values.device)
     dense[nonzero] = mask.values
     return dense.reshape(mask.shape)
+
+
+def to_torch_csr(w: torch.Tensor) -> torch.Tensor:
+    """``w.to_sparse_csr()`` — PyTorch's own CSR tensor, which its sparse matrix products take —
+    without the "Sparse CSR tensor support is in beta state" warning that PyTorch prints the first
+    time (the format is used here only to time a product, which it supports)."""
+    import warnings
+
+    w = _check_tensor("w", w)
+    if w.dim() != 2:
+        raise ValueError(f"w must be 2-D (rows, cols), got shape {tuple(w.shape)}")
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Sparse CSR tensor support is in beta state")
+        return w.to_sparse_csr()
