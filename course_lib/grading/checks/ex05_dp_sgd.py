@@ -135,6 +135,11 @@ def check_private_gradient(fn) -> None:
     clipped_sum = (grads * np.minimum(1, C / norms)).sum(axis=0)
     std = float(np.std(out, axis=0).mean())
     if std < 1e-12:
+        if np.max(np.abs(out[0] - clipped_sum / E)) > 1e-9 * (1 + np.max(np.abs(clipped_sum / E))):
+            # the same noisy answer on every call: noise drawn from a generator of its own, seeded
+            raise CheckFailure(f"{call}: every call adds the same noise (a generator seeded inside the "
+                               "function?)", hint="Draw the noise from the rng argument: noise that repeats "
+                               "cancels when an attacker compares two answers.")
         raise CheckFailure(f"{call}: no noise is added",
                            hint="Without noise, clipping alone protects nothing.")
     want_std = sigma * C / E
