@@ -286,7 +286,8 @@ BAD_DATES = ("31/02/2024", "30.02.2023", "2023-02-29", "April 31, 2024", "31 Jun
 
 
 def order_number(rng: random.Random) -> str:
-    """16 Luhn-valid digits under a prefix no card network issues."""
+    """16 Luhn-valid digits starting with 1, 7 or 9: no card network issues 16-digit numbers there
+    (UATP's cards start with 1 but have 15 digits), so they are decoys that only look like cards."""
     payload = rng.choice("179") + "".join(rng.choice("0123456789") for _ in range(14))
     return _layout(_luhn_complete(payload), "4444", rng.choice([" ", "-", ""]))
 
