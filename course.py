@@ -102,10 +102,11 @@ def setup(quiet_if_ready: bool = False) -> Path:
             sys.exit(f"could not create {VENV}: {exc}\n"
                      "On Debian/Ubuntu install the venv module first: sudo apt install python3-venv")
     pip = [python, "-m", "pip", "--disable-pip-version-check"]
-    # Not quiet: the first install downloads about 1.5 GB (more where PyTorch brings CUDA libraries),
-    # and a learner should see each package arrive rather than minutes of silence.
-    print("installing the pinned packages of requirements.txt; the first time this downloads about "
-          "1.5 GB and takes a few minutes, and pip lists each package as it arrives", flush=True)
+    # Not quiet: the first install downloads up to about 2.8 GB (PyPI's PyTorch brings CUDA libraries
+    # on Linux), and a learner should see each package arrive rather than minutes of silence.
+    print("installing the pinned packages of requirements.txt; the first time this downloads up to "
+          "about 2.8 GB (see the README) and takes some minutes; pip lists each package as it arrives",
+          flush=True)
     run([*pip, "install", "-r", ROOT / "requirements.txt"])
     run([*pip, "install", "-q", "--no-deps", "-e", ROOT])
     run([python, "-m", "ipykernel", "install", "--sys-prefix", "--name", "python3",
