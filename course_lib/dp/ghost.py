@@ -311,6 +311,16 @@ def _per_example_losses(loss_fn: LossFn, out: torch.Tensor, y: torch.Tensor) -> 
 # --------------------------------------------------------------------------- the clipper
 
 
+def _check_batch_dims(module: nn.Module, label: str, shape_in: torch.Size, shape_out: torch.Size,
+                      batch: int) -> None:
+    batched = _batched_dims(module)
+    if len(shape_in) < batched or shape_in[0] != batch or len(shape_out) < 1 or shape_out[0] != batch:
+        raise GhostClippingError(
+            f"layer {label or 'the model'} got an input of shape {tuple(shape_in)} (output "
+            f"{tuple(shape_out)}); the ghost path needs the batch of {batch} examples in dim 0 of a tensor "
+            f"with at least {batched} dimensions, or rows would mix examples (use clipping='vmap')")
+
+
 def _batched_dims(module: nn.Module) -> int:
     """How many dimensions an input needs for this layer to treat its dim 0 as the batch: fewer, and
     torch reads it as one unbatched example (a Linear on a (B,) vector, a Conv2d on (C, H, W))."""
@@ -343,9 +353,21 @@ class GhostClipper:
         for name, module in model.named_modules():
             if any(p.requires_grad for p in module.parameters(recurse=False)):
                 self._layers[module] = name
+        # Layers with a rule but nothing to train (frozen, or LayerNorm without affine) still must keep
+        # the batch in dim 0: a LayerNorm over (B, d) or a Linear on a (B,) vector mixes examples.
+        self._frozen: dict[nn.Module, str] = {m: n for n, m in model.named_modules()
+                                              if type(m) in _RULES and m not in self._layers}
         self._records: dict[nn.Module, list] = {}
+        self._shapes: list[tuple[nn.Module, torch.Size, torch.Size]] = []
         self._recording = False
         self._handles = [m.register_forward_hook(self._hook) for m in self._layers]
+        self._handles += [m.register_forward_hook(self._shape_hook) for m in self._frozen]
+
+    def _shape_hook(self, module: nn.Module, args: tuple, output) -> None:
+        if self._recording:
+            shape_in = args[0].shape if args and isinstance(args[0], torch.Tensor) else torch.Size()
+            shape_out = output.shape if isinstance(output, torch.Tensor) else torch.Size()
+            self._shapes.append((module, shape_in, shape_out))
 
     def _hook(self, module: nn.Module, args: tuple, output) -> None:
         if not self._recording:
@@ -370,7 +392,7 @@ class GhostClipper:
 
     def _forward(self, loss_fn: LossFn, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """Per-example losses of one batched forward pass, with every layer's input and output recorded."""
-        self._records = {}
+        self._records, self._shapes = {}, []
         self._recording = True
         try:
             with torch.enable_grad():
@@ -402,13 +424,10 @@ class GhostClipper:
                 raise GhostClippingError(
                     f"the input or output of layer {label} was changed in place after the layer ran "
                     "(e.g. ReLU(inplace=True)); the ghost path needs them intact (use clipping='vmap')")
-            batched = _batched_dims(module)
-            if a.dim() < batched or len(a) != batch or out.dim() < 1 or len(out) != batch:
-                raise GhostClippingError(
-                    f"layer {label} got an input of shape {tuple(a.shape)} (output {tuple(out.shape)}); "
-                    f"the ghost path needs the batch of {batch} examples in dim 0 of a tensor with at "
-                    f"least {batched} dimensions, or rows would mix examples (use clipping='vmap')")
+            _check_batch_dims(module, label, a.shape, out.shape, batch)
             records.append((module, a, out))
+        for module, shape_in, shape_out in self._shapes:
+            _check_batch_dims(module, self._frozen[module], shape_in, shape_out, batch)
         return records
 
     def clipped_sum(self, loss_fn: LossFn, x: torch.Tensor, y: torch.Tensor,
@@ -419,7 +438,7 @@ class GhostClipper:
         self._check_structure()
         losses = self._forward(loss_fn, x, y)
         records = self._checked_records(len(x))
-        self._records = {}
+        self._records, self._shapes = {}, []
         outputs = [out for _, _, out in records]
         grads_out = torch.autograd.grad(losses.sum(), outputs, allow_unused=True)
         factored: dict[str, _Outer | _Dense] = {}
