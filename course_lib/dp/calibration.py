@@ -35,14 +35,8 @@ def laplace_scale(sensitivity: float, epsilon: float) -> float:
     """
     sensitivity = check_positive(sensitivity, "sensitivity")
     epsilon = check_epsilon(epsilon)
-    scale = sensitivity / epsilon
-    if not (math.isfinite(scale) and scale > 0.0):
-        what = "overflows" if scale > 0.0 else "underflows to 0 in"
-        raise ValueError(
-            f"the Laplace scale sensitivity / epsilon = {sensitivity!r} / {epsilon!r} {what} float64; "
-            f"rescale the query (other units) so that it is representable"
-        )
-    return scale
+    return _representable(sensitivity / epsilon,
+                          f"the Laplace scale sensitivity / epsilon = {sensitivity!r} / {epsilon!r}")
 
 
 def _log_delta(ratio: float, epsilon: float) -> float:
@@ -107,14 +101,18 @@ def _analytic_ratio(epsilon: float, delta: float) -> float:
     return math.exp(brentq(excess, lo, hi, xtol=1e-300, rtol=4 * 2.0**-52, maxiter=500))
 
 
+def _representable(value: float, description: str) -> float:
+    """``value`` if it is a finite float > 0; else a ValueError saying it over- or underflows."""
+    if not (math.isfinite(value) and value > 0.0):
+        what = "overflows" if value > 0.0 else "underflows to 0 in"
+        raise ValueError(f"{description} {what} float64; rescale the query (other units) so that it is "
+                         "representable")
+    return value
+
+
 def _representable_sigma(sigma: float, epsilon: float, delta: float, sensitivity: float) -> float:
-    if not (math.isfinite(sigma) and sigma > 0.0):
-        what = "overflows" if sigma > 0.0 else "underflows to 0 in"
-        raise ValueError(
-            f"the Gaussian sigma for epsilon={epsilon!r}, delta={delta!r}, sensitivity={sensitivity!r} "
-            f"{what} float64; rescale the query (other units) so that it is representable"
-        )
-    return sigma
+    return _representable(sigma, f"the Gaussian sigma for epsilon={epsilon!r}, delta={delta!r}, "
+                                 f"sensitivity={sensitivity!r}")
 
 
 def gaussian_sigma(epsilon: float, delta: float, sensitivity: float = 1.0, method: str = "analytic") -> float:
