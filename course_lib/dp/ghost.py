@@ -296,12 +296,20 @@ _CLASS_INDEX_LOSSES = (F.cross_entropy, F.nll_loss)  # (B, classes) scores, (B,)
 _ELEMENTWISE_LOSSES = (F.mse_loss, F.l1_loss, F.binary_cross_entropy_with_logits)  # mean of one row
 
 
+def label_error(y: torch.Tensor, classes: int) -> ValueError | None:
+    """The error for class labels outside [0, classes), the same on every clipping path: torch's
+    ``ignore_index`` (-100) would otherwise give that example no loss and no gradient, silently."""
+    if len(y) and (int(y.min()) < 0 or int(y.max()) >= classes):
+        return ValueError(f"y: class labels must be in [0, {classes}), got values in "
+                          f"[{int(y.min())}, {int(y.max())}]")
+    return None
+
+
 def _per_example_losses(loss_fn: LossFn, out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     if loss_fn in _CLASS_INDEX_LOSSES and out.dim() == 2 and y.dim() == 1 and not y.is_floating_point():
-        if len(y) and (int(y.min()) < 0 or int(y.max()) >= out.shape[1]):
-            # cross_entropy's ignore_index (-100) would silently give that example a zero loss here.
-            raise ValueError(f"y: class labels must be in [0, {out.shape[1]}), got values in "
-                             f"[{int(y.min())}, {int(y.max())}]")
+        error = label_error(y, out.shape[1])
+        if error is not None:
+            raise error
         return loss_fn(out, y, reduction="none")
     if loss_fn in _ELEMENTWISE_LOSSES and out.shape == y.shape:
         return loss_fn(out, y, reduction="none").reshape(len(out), -1).mean(1)

@@ -61,7 +61,7 @@ from ._validate import (
     check_sample_rate,
 )
 from .accounting import BudgetExceededError, PrivacyBudget, RDPAccountant
-from .ghost import CLIP_EPS, GhostClipper, GhostClippingError, unsupported_layers
+from .ghost import CLIP_EPS, GhostClipper, GhostClippingError, label_error, unsupported_layers
 from .queries import PrivacyWarning
 
 __all__ = [
@@ -184,14 +184,6 @@ def _check_data(model: nn.Module, loss_fn: LossFn, x: torch.Tensor, y: torch.Ten
                              f"[{int(y.min())}, {int(y.max())}]")
 
 
-def _label_error(y: torch.Tensor, classes: int) -> ValueError | None:
-    """The error for labels outside [0, classes), the same on both paths (ghost checks it too)."""
-    if len(y) and (int(y.min()) < 0 or int(y.max()) >= classes):
-        return ValueError(f"y: class labels must be in [0, {classes}), got values in "
-                          f"[{int(y.min())}, {int(y.max())}]")
-    return None
-
-
 def _loss_name(loss_fn) -> str:
     return getattr(loss_fn, "__name__", type(loss_fn).__name__)
 
@@ -260,9 +252,9 @@ def _per_sample_grads_and_losses(model: nn.Module, loss_fn: LossFn, x: torch.Ten
             if _is_class_index_loss(loss_fn) and y.dim() == 1 and not y.is_floating_point():
                 with torch.no_grad():
                     classes = model(x[:1]).shape[-1]
-                label_error = _label_error(y, classes)
-                if label_error is not None:
-                    raise label_error from error
+                wrong_labels = label_error(y, classes)
+                if wrong_labels is not None:
+                    raise wrong_labels from error
             raise
 
 
@@ -815,9 +807,9 @@ def train_dp(
         if _is_class_index_loss(loss_fn) and y.dim() == 1:  # the outputs' shape, from a zero input
             with torch.no_grad():
                 probe = torch.zeros_like(X[:1], device=next(model.parameters()).device)
-                label_error = _label_error(y, model(probe).shape[-1])
-            if label_error is not None:
-                raise label_error
+                wrong_labels = label_error(y, model(probe).shape[-1])
+            if wrong_labels is not None:
+                raise wrong_labels
         if sampler == "shuffle":
             if budget is not None:
                 raise ValueError("sampler='shuffle' cannot be combined with a budget: the RDP analysis "
