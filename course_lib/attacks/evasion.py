@@ -115,10 +115,11 @@ def _as_tensors(X, y) -> tuple[torch.Tensor, torch.Tensor]:
 def _check_model(model, *, for_attack: bool = True) -> nn.Module:
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
-    if for_attack and model.training:
+    if for_attack and any(m.training for m in model.modules()):
         raise ValueError(
-            "model is in training mode (model.training is True); call model.eval() first: an attack must "
-            "evaluate the deployed model, with dropout off and batch-norm statistics frozen"
+            "model is in training mode (model.training is True for it or a submodule); call model.eval() "
+            "first: an attack must evaluate the deployed model, with dropout off and batch-norm statistics "
+            "frozen"
         )
     return model
 
@@ -179,16 +180,15 @@ def _project(x_adv: torch.Tensor, x: torch.Tensor, eps: float, norm: str,
              clip: tuple[float, float] | None) -> torch.Tensor:
     """Back into the ε-ball around ``x`` (per example), then into the valid range ``clip``.
 
-    L∞: clamp every coordinate of δ = x' − x to [−ε, ε]. L2: scale δ by min(1, ε/‖δ‖₂). Clipping to the
+    L∞: clamp every coordinate of x' to [x − ε, x + ε]. L2: scale δ by min(1, ε/‖δ‖₂). Clipping to the
     box afterwards only moves coordinates towards ``x`` (``x`` itself lies in the box), so it never
     leaves the ball: the result satisfies both constraints.
     """
-    delta = x_adv - x
-    if norm == "linf":
-        delta = delta.clamp(-eps, eps)
+    if norm == "linf":  # min/max rather than clamping x' - x: a point already inside is kept bit for bit
+        out = torch.minimum(torch.maximum(x_adv, x - eps), x + eps)
     else:
-        delta = delta * torch.clamp(eps / _per_example_norm(delta).clamp_min(_TINY), max=1.0)
-    out = x + delta
+        delta = x_adv - x
+        out = x + delta * torch.clamp(eps / _per_example_norm(delta).clamp_min(_TINY), max=1.0)
     return out if clip is None else out.clamp(*clip)
 
 
