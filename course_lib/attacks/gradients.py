@@ -336,10 +336,10 @@ def dlg(
                                   line_search_fn="strong_wolfe")
 
     def closure() -> torch.Tensor:
-        optimizer.zero_grad()
         d = distance()
-        d.backward()
-        return d
+        for v, grad in zip(variables, torch.autograd.grad(d, variables)):  # the model's .grad untouched
+            v.grad = grad
+        return d.detach()
 
     optimizer.step(closure)
     return dummy_x.detach()

@@ -222,13 +222,21 @@ def tpr_at_fpr(member_scores, nonmember_scores, fpr: float = 0.01, confidence: f
                      threshold=float(thresholds[best]), n_members=len(s_in), n_nonmembers=len(s_out))
 
 
-def split_scores(scores, in_mask) -> tuple[np.ndarray, np.ndarray]:
+def split_scores(scores, in_mask, *, drop_undefined: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """``(member_scores, nonmember_scores)`` from per-example scores and a boolean IN mask (any shape,
-    e.g. one row per model: the game's pooled scores)."""
+    e.g. one row per model: the game's pooled scores).
+
+    A NaN score means the attack had no answer for that example (LiRA with no IN or no OUT shadow
+    model for it): refused, unless ``drop_undefined`` leaves those examples out of the game — say how
+    many when you report the result."""
     scores = np.asarray(scores, dtype=np.float64)
     in_mask = np.asarray(in_mask)
     if in_mask.dtype != bool:
         raise TypeError(f"in_mask must be a boolean array, got dtype {in_mask.dtype}")
     if scores.shape != in_mask.shape:
         raise ValueError(f"scores {scores.shape} and in_mask {in_mask.shape} must have the same shape")
-    return scores[in_mask], scores[~in_mask]
+    defined = ~np.isnan(scores)
+    if not drop_undefined and not defined.all():
+        raise ValueError(f"{int((~defined).sum())} scores are NaN (the attack had no answer for them): pass "
+                         "drop_undefined=True to leave those examples out, and report how many")
+    return scores[in_mask & defined], scores[~in_mask & defined]
