@@ -28,7 +28,7 @@ class CharModel:
 
     def __init__(self, alphabet: str, context: int = 12, emb: int = 16, hidden: int = 256, seed: int = 0):
         if PAD in alphabet or len(set(alphabet)) != len(alphabet) or len(alphabet) < 2:
-            raise ValueError("alphabet must hold at least 2 distinct characters and not the padding character")
+            raise ValueError("alphabet must hold at least 2 distinct characters, not the padding character")
         for name, v in (("context", context), ("emb", emb), ("hidden", hidden)):
             if isinstance(v, bool) or not isinstance(v, int) or v < 1:
                 raise ValueError(f"{name} must be an int >= 1, got {v!r}")
@@ -122,7 +122,8 @@ def plant(text: str, sentences: Sequence[str], generator: np.random.Generator) -
         raise TypeError(f"generator must be a numpy.random.Generator, got {type(generator).__name__}")
     ends = [i + 1 for i, c in enumerate(text) if c == "\n" or (c == " " and i and text[i - 1] == ".")]
     if len(ends) < len(sentences):
-        raise ValueError(f"text has {len(ends)} sentence ends, fewer than the {len(sentences)} sentences to plant")
+        raise ValueError(f"text has {len(ends)} sentence ends, fewer than the {len(sentences)} sentences "
+                         "to plant")
     spots = sorted(generator.choice(ends, size=len(sentences), replace=False))
     pieces, last = [], 0
     for spot, sentence in zip(spots, generator.permutation(len(sentences))):

@@ -47,7 +47,8 @@ def _as_float64(x, name: str) -> torch.Tensor:
 def _labels(y, n: int, n_classes: int) -> torch.Tensor:
     y = torch.as_tensor(np.asarray(y) if not isinstance(y, torch.Tensor) else y).detach()
     if y.ndim != 1 or len(y) != n:
-        raise ValueError(f"y must be a 1-D array with one label per example ({n}), got shape {tuple(y.shape)}")
+        raise ValueError(f"y must be a 1-D array with one label per example ({n}), "
+                         f"got shape {tuple(y.shape)}")
     if y.is_floating_point() or y.dtype == torch.bool:
         if y.dtype == torch.bool or not bool((y == y.round()).all()):
             raise TypeError(f"y must hold integer class labels, got dtype {y.dtype}")

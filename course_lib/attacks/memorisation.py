@@ -112,7 +112,8 @@ def all_candidate_scores(next_logprobs, prefix: str, template: str, alphabet: st
     for position, slot in enumerate(template):
         lp = np.asarray(next_logprobs(texts), dtype=np.float64)
         if lp.shape != (len(texts), len(alphabet)):
-            raise ValueError(f"next_logprobs returned shape {lp.shape}, expected {(len(texts), len(alphabet))}")
+            raise ValueError(f"next_logprobs returned shape {lp.shape}, "
+                             f"expected {(len(texts), len(alphabet))}")
         last = position == len(template) - 1  # the leaves need no texts of their own
         if slot == "d":
             logp = (logp[:, None] + lp[:, digit_cols]).ravel()
@@ -207,7 +208,8 @@ class OneRunAudit:
             + ("CONTRADICTED — the training is not as private as claimed" if self.contradicts_claim
                else "not contradicted (an audit can only refute, never certify)"))
         return (f"ε ≥ {self.epsilon_lower_bound:.2f} at {self.confidence:.0%} confidence "
-                f"({self.correct}/{self.guesses} guesses right, {self.m} canaries, δ = {self.delta:g}){claim}")
+                f"({self.correct}/{self.guesses} guesses right, {self.m} canaries, "
+                f"δ = {self.delta:g}){claim}")
 
 
 def one_run_audit(canary_scores, canary_in, *, claimed_epsilon: float | None = None, delta: float = 0.0,

@@ -192,7 +192,8 @@ def _check_lira(target_scores, shadow_scores, shadow_in):
     if sh.ndim != 2 or sh.shape[1] != s.size:
         raise ValueError(f"shadow_scores must be (n_shadow, {s.size}), got {sh.shape}")
     if keep.dtype != bool or keep.shape != sh.shape:
-        raise ValueError(f"shadow_in must be a boolean array of shape {sh.shape}, got {keep.dtype} {keep.shape}")
+        raise ValueError(f"shadow_in must be a boolean array of shape {sh.shape}, "
+                         f"got {keep.dtype} {keep.shape}")
     if not (np.isfinite(s).all() and np.isfinite(sh).all()):
         raise ValueError("target_scores and shadow_scores must be finite (compute them from logits)")
     return s, sh, keep
@@ -273,7 +274,8 @@ def shadow_classifier_scores(shadow_logits, shadow_in, y, target_logits) -> np.n
     y = np.asarray(y)
     tl = np.asarray(target_logits, dtype=np.float64)
     if sl.ndim != 3 or keep.shape != sl.shape[:2] or keep.dtype != bool:
-        raise ValueError(f"shadow_logits must be (n_shadow, n, k) with a boolean shadow_in (n_shadow, n); got "
+        raise ValueError("shadow_logits must be (n_shadow, n, k) with a boolean shadow_in (n_shadow, n); "
+                         "got "
                          f"{sl.shape} and {keep.dtype} {keep.shape}")
     if tl.shape != sl.shape[1:]:
         raise ValueError(f"target_logits must be {sl.shape[1:]}, got {tl.shape}")
