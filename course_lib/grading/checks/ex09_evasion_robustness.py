@@ -283,6 +283,11 @@ def check_pgd_linf(fn) -> None:
                  "After every step, clip to [0, 1] too.")]:
             if _close(out, _pgd(W, b, X, y, eps, alpha, steps, **keys), tol):
                 raise CheckFailure(f"{call}: {mistake}", hint=hint)
+        at_end = _pgd(W, b, X, y, eps, alpha, steps, project=False, box=False)
+        if _close(out, np.clip(np.clip(at_end, X - eps, X + eps), 0, 1), tol):
+            raise CheckFailure(f"{call}: the projection is applied once at the end, not after every step",
+                               hint="Project after EVERY step, so that each gradient is taken inside the "
+                               "ball.")
         if np.nanmax(np.abs(out - X)) > eps * (1 + tol) + tol:
             raise CheckFailure(f"{call}: the result leaves the eps-ball around X",
                                hint="Project after EVERY step: clip to [X − eps, X + eps], then [0, 1].")

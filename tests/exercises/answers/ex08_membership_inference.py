@@ -488,3 +488,53 @@ WRONG = {
     "audit_epsilon_lower_bound": [audit_point_estimate, audit_sf_v, audit_cdf, audit_normal_approx,
                                   audit_p_is_exp, audit_confidence_as_alpha, audit_no_checks],
 }
+
+
+# ----------------------------------------------------------------------------- a second batch
+# more answers of both kinds, to widen the measurement
+
+
+def tpr_count_times_fpr(member_scores, nonmember_scores, fpr):
+    """Compares counts with fpr × n (not the fraction with fpr)."""
+    _fpr_ok(fpr)
+    m, o = np.asarray(member_scores), np.asarray(nonmember_scores)
+    best = 0
+    for t in np.unique(np.r_[m, o]):
+        if np.sum(o >= t) <= fpr * len(o):
+            best = max(best, int(np.sum(m >= t)))
+    return best / len(m)
+
+
+def rank_sorted_bisect(secret_loss, other_losses):
+    import bisect
+
+    return bisect.bisect_right(sorted(float(v) for v in other_losses), secret_loss) + 1
+
+
+def ms_two_column_logaddexp(logits, labels):
+    z = np.asarray(logits, dtype=float)
+    rows = np.arange(len(z))
+    rest = np.full(len(z), -np.inf)
+    for j in range(z.shape[1]):
+        rest = np.where(labels == j, rest, np.logaddexp(rest, z[:, j]))
+    return z[rows, labels] - rest
+
+
+def exp_mixed_up_rank(rank, n_candidates):
+    """Uses rank − 1 in the numerator's place: log₂(n / (rank − 1)) for rank > 1."""
+    _rank_ok(rank, n_candidates)
+    return math.log2(n_candidates) if rank == 1 else math.log2(n_candidates / (rank - 1))
+
+
+def lira_var_for_std(target_scores, in_scores, out_scores):
+    """Passes the variance where scipy expects the standard deviation."""
+    _two(in_scores, out_scores)
+    return (stats.norm.logpdf(target_scores, in_scores.mean(1), in_scores.var(1, ddof=1))
+            - stats.norm.logpdf(target_scores, out_scores.mean(1), out_scores.var(1, ddof=1)))
+
+
+CORRECT["tpr_at_fpr"] += [tpr_count_times_fpr]
+CORRECT["rank_of_secret"] += [rank_sorted_bisect]
+CORRECT["membership_scores"] += [ms_two_column_logaddexp]
+WRONG["exposure_from_rank"] += [exp_mixed_up_rank]
+WRONG["lira_score"] += [lira_var_for_std]

@@ -377,3 +377,56 @@ WRONG = {
     "pgd_linf": [pgd_one_fgsm_step, pgd_project_at_end, pgd_positive_start, pgd_always_random,
                  pgd_normal_start, pgd_steps_of_eps, pgd_seeded, pgd_ball_around_start],
 }
+
+
+# ----------------------------------------------------------------------------- a second batch
+# more answers of both kinds, to widen the measurement
+
+
+def pgd_float32(W, b, X, y, eps, step_size, steps, rng, random_start=True):
+    _pgd_args(eps, step_size, steps)
+    W32, b32, X32 = W.astype(np.float32), b.astype(np.float32), X.astype(np.float32)
+    e32, a32 = np.float32(eps), np.float32(step_size)
+    x = X32 + rng.uniform(-eps, eps, X.shape).astype(np.float32) if random_start else X32.copy()
+    x = np.clip(x, 0, 1)
+    for _ in range(steps):
+        x = np.clip(np.clip(x + a32 * np.sign(_g(W32, b32, x, y)), X32 - e32, X32 + e32), 0, 1)
+    return x
+
+
+def l2_float32_where(X_adv, X, eps):
+    if eps < 0:
+        raise ValueError("eps")
+    d = (X_adv - X).astype(np.float32)
+    n = np.linalg.norm(d, axis=1)
+    big = n > eps
+    d[big] *= (np.float32(eps) / n[big])[:, None]
+    return np.clip(X.astype(np.float32) + d, 0, 1)
+
+
+def ig_wrt_weights(W, b, X, y):
+    """The gradient with respect to the weights' rows, summed over classes (not the input)."""
+    d = special.softmax(X @ W.T + b, axis=1) - np.eye(len(b))[y]
+    return d.sum(axis=1, keepdims=True) * X
+
+
+def linf_ball_after_box(X_adv, X, eps):
+    """Correct too: with X in [0, 1] the box and the ball can be applied in either order."""
+    if eps < 0:
+        raise ValueError("eps")
+    return np.clip(np.clip(X_adv, 0, 1), X - eps, X + eps)
+
+
+def pgd_no_box_on_start(W, b, X, y, eps, step_size, steps, rng, random_start=True):
+    _pgd_args(eps, step_size, steps)
+    x = X + rng.uniform(-eps, eps, X.shape) if random_start else X.copy()
+    for _ in range(steps):
+        x = np.clip(x + step_size * np.sign(_g(W, b, x, y)), X - eps, X + eps)
+    return x
+
+
+CORRECT["pgd_linf"] += [pgd_float32]
+CORRECT["project_l2"] += [l2_float32_where]
+CORRECT["project_linf"] += [linf_ball_after_box]
+WRONG["input_gradient"] += [ig_wrt_weights]
+WRONG["pgd_linf"] += [pgd_no_box_on_start]
