@@ -25,7 +25,7 @@ References:
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,6 +46,10 @@ class StackedMLP:
 
     weights: list[torch.Tensor]
     biases: list[torch.Tensor]
+
+    def copy(self) -> StackedMLP:
+        return StackedMLP([w.detach().clone() for w in self.weights],
+                          [b.detach().clone() for b in self.biases])
 
     @property
     def n_models(self) -> int:
@@ -136,12 +140,14 @@ def _batches(in_mask: np.ndarray, batch_size: int, epochs: int, seed: int):
 
 def train_shadow_models(X, y, in_mask, *, hidden: Sequence[int] = (64,), n_classes: int | None = None,
                         epochs: int = 30, batch_size: int = 64, lr: float = 1e-3,
-                        weight_decay: float = 0.0, seed: int = 0) -> StackedMLP:
+                        weight_decay: float = 0.0, seed: int = 0,
+                        on_epoch: Callable[[int, StackedMLP], None] | None = None) -> StackedMLP:
     """Train one MLP per row of ``in_mask`` on the examples that row marks IN, all at once.
 
     Each model: Adam (``lr``, ``weight_decay``), cross-entropy, ``epochs`` passes over its own IN
     examples in shuffled mini-batches of ``batch_size`` — exactly what :func:`train_shadow_models_loop`
-    does one model at a time (same initial weights, same batches).
+    does one model at a time (same initial weights, same batches). ``on_epoch(epoch, models)`` runs
+    after each epoch (1-based) with the models as they are then (copy what you keep: training goes on).
     """
     X, y, in_mask = _check_training_inputs(X, y, in_mask, batch_size, epochs, lr)
     k = int(n_classes or int(y.max()) + 1)
@@ -150,7 +156,8 @@ def train_shadow_models(X, y, in_mask, *, hidden: Sequence[int] = (64,), n_class
     for p in params:
         p.requires_grad_(True)
     opt = torch.optim.Adam(params, lr=lr, weight_decay=weight_decay)
-    for idx in _batches(in_mask, batch_size, epochs, seed):
+    steps_per_epoch = math.ceil(int(in_mask[0].sum()) / batch_size)
+    for step, idx in enumerate(_batches(in_mask, batch_size, epochs, seed), start=1):
         logits = stacked.forward(X[idx])  # (M, b, k)
         # each model's mean loss over its own batch, summed over models: gradients stay per model
         loss = nn.functional.cross_entropy(logits.reshape(-1, k), y[idx].reshape(-1),
@@ -158,6 +165,9 @@ def train_shadow_models(X, y, in_mask, *, hidden: Sequence[int] = (64,), n_class
         opt.zero_grad()
         loss.backward()
         opt.step()
+        if on_epoch is not None and step % steps_per_epoch == 0:
+            with torch.no_grad():
+                on_epoch(step // steps_per_epoch, stacked)
     for p in params:
         p.requires_grad_(False)
     return stacked

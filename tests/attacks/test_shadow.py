@@ -38,6 +38,13 @@ def test_stacked_training_equals_the_loop_of_ordinary_models(digits):
     # model m as an nn.Sequential gives the stacked model's logits
     Xt = torch.tensor(X[:50], dtype=torch.float32)
     assert torch.allclose(a.model(3)(Xt), a.logits(X[:50])[3], atol=1e-5)
+    # on_epoch sees the models after every epoch; the last snapshot is the result
+    snaps = []
+    final = train_shadow_models(X[:300], y[:300], keep, **kw,
+                                on_epoch=lambda e, m: snaps.append((e, m.copy())))
+    assert [e for e, _ in snaps] == [1, 2, 3]
+    assert all(torch.equal(u, v) for u, v in zip(snaps[-1][1].weights, final.weights))
+    assert not torch.equal(snaps[0][1].weights[0], final.weights[0])
     # a model trained on other examples is another model: the IN sets matter
     other = train_shadow_models(X[:300], y[:300], keep[::-1].copy(), **kw)
     assert not torch.allclose(other.weights[0][0], a.weights[0][0])
