@@ -90,7 +90,7 @@ def test_closed_form_refuses_bad_input():
     with pytest.raises(ValueError, match="given together"):
         closed_form_inversion(torch.ones(3, 4), torch.ones(3), mask_W1=torch.ones(3, 4, dtype=torch.bool))
     with pytest.raises(ValueError, match="mask_b1 must be a boolean tensor"):
-        closed_form_inversion(torch.ones(3, 4), torch.ones(3), torch.ones(3, 4, dtype=torch.bool), torch.ones(3))
+        closed_form_inversion(torch.ones(3, 4), torch.ones(3), torch.ones(3, 4) > 0, torch.ones(3))
 
 
 def test_idlg_label_is_right_for_every_example_under_its_assumption(digits):
@@ -132,7 +132,8 @@ def test_idlg_with_the_recovered_label_reconstructs_digits_and_a_list_of_gradien
     for k in range(3):
         model = _victim(k)
         g = gradient_of(model, X[k:k + 1], y[k:k + 1])
-        x = dlg(model, list(g.values()), (1, 64), label=idlg_label(g["2.weight"]), steps=50, generator=_gen(k))
+        label = idlg_label(g["2.weight"])
+        x = dlg(model, list(g.values()), (1, 64), label=label, steps=50, generator=_gen(k))
         assert reconstruction_mse(x, X[k:k + 1]) < 1e-8, k
 
 
@@ -245,7 +246,7 @@ def test_defences_keep_structure_and_do_what_they_say():
     (lambda g: add_noise({}, 0.1, _gen(0)), ValueError, "at least one tensor"),
     (lambda g: add_noise(g["w"], 0.1, _gen(0)), TypeError, "grads must be a dict"),
     (lambda g: clip_and_noise(g, 0.0, 1.0, _gen(0)), ValueError, "clip must be a finite number > 0"),
-    (lambda g: clip_and_noise(g, 1.0, 0.0, _gen(0)), ValueError, "noise_multiplier must be a finite number > 0"),
+    (lambda g: clip_and_noise(g, 1.0, 0.0, _gen(0)), ValueError, "noise_multiplier must be a finite number"),
     (lambda g: clip_and_noise(g, 1.0, math.inf, _gen(0)), ValueError, "noise_multiplier"),
     (lambda g: topk_sparsify(g, 0.0), ValueError, r"fraction must be in \(0, 1\]"),
     (lambda g: topk_sparsify(g, 1.5), ValueError, r"fraction must be in \(0, 1\]"),

@@ -41,7 +41,8 @@ def test_one_client_moves_the_clipped_sum_by_at_most_clip_even_when_adversarial(
     wild = [(X[:20] * 1e4, (y[:20] + 1) % 10), (X[20:40] * -1e3, np.zeros(20, dtype=np.int64))]
     base = _updates(model, honest)
     attacks = [client_update(model, torch.tensor(a, dtype=torch.float32), torch.tensor(b), local_epochs=3,
-                             lr=50.0, batch_size=None, generator=torch.Generator().manual_seed(9)) for a, b in wild]
+                             lr=50.0, batch_size=None, generator=torch.Generator().manual_seed(9))
+               for a, b in wild]
     assert min(float(u.norm()) for u in attacks) > 100  # far beyond the clip
     clip = 0.5
     without = clipped_sum(base, clip)

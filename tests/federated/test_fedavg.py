@@ -44,9 +44,10 @@ def test_one_client_full_batch_one_epoch_is_centralised_gradient_descent(digits)
 
 
 def test_weighted_average_is_exact():
-    states = [{"w": torch.tensor([1.0, 2.0], dtype=torch.float64), "b": torch.tensor([3], dtype=torch.float64)},
-              {"w": torch.tensor([5.0, -6.0], dtype=torch.float64), "b": torch.tensor([7], dtype=torch.float64)},
-              {"w": torch.tensor([0.0, 8.0], dtype=torch.float64), "b": torch.tensor([-1], dtype=torch.float64)}]
+    f64 = torch.float64
+    states = [{"w": torch.tensor([1.0, 2.0], dtype=f64), "b": torch.tensor([3], dtype=f64)},
+              {"w": torch.tensor([5.0, -6.0], dtype=f64), "b": torch.tensor([7], dtype=f64)},
+              {"w": torch.tensor([0.0, 8.0], dtype=f64), "b": torch.tensor([-1], dtype=f64)}]
     avg = weighted_average(states, [1, 2, 5])  # (1*s1 + 2*s2 + 5*s3) / 8
     assert avg["w"].tolist() == [(1 + 10 + 0) / 8, (2 - 12 + 40) / 8]
     assert avg["b"].tolist() == [(3 + 14 - 5) / 8]
@@ -71,7 +72,8 @@ def test_fedavg_round_is_the_sample_weighted_average_of_local_models(digits):
         locals_.append(local_sgd(copy.deepcopy(start), Xk.float(), yk.long(), epochs=2, lr=0.1, batch_size=8,
                                  generator=gen))
     for name, p in result.model.named_parameters():
-        expected = sum(n * dict(m.named_parameters())[name].double() for n, m in zip([10, 30, 60], locals_)) / 100
+        local_params = [dict(m.named_parameters())[name].double() for m in locals_]
+        expected = sum(n * p_k for n, p_k in zip([10, 30, 60], local_params)) / 100
         assert torch.allclose(p.double(), expected, atol=1e-6), name
     unweighted = sum(dict(m.named_parameters())["0.weight"] for m in locals_) / 3
     assert not torch.allclose(result.model[0].weight, unweighted, atol=1e-4)
