@@ -67,3 +67,16 @@ def pgd_linf(W: np.ndarray, b: np.ndarray, X: np.ndarray, y: np.ndarray, eps: fl
     steps < 0.
     """
     raise NotImplementedError("write pgd_linf() here")
+
+
+def certified_accuracy(W: np.ndarray, b: np.ndarray, X: np.ndarray, y: np.ndarray, eps: float) -> float:
+    """The EXACT robust accuracy of the linear model: no attack can do better than this.
+
+    An example counts when every input ``x + δ`` with ``|δ_j| ≤ eps`` and ``x + δ`` in [0, 1] is still
+    classified as ``y``: for every other class c the margin ``(W[y] − W[c]) · (x + δ) + b[y] − b[c]``
+    stays > 0 (a tie is not a correct answer). The margin is linear in δ, so its minimum is reached
+    coordinate by coordinate at one end of ``[max(−eps, −x_j), min(eps, 1 − x_j)]``. Every class c
+    must be checked, not only the runner-up. Return the fraction of examples that count (eps = 0 gives
+    the clean accuracy). Raise ValueError when eps < 0.
+    """
+    raise NotImplementedError("write certified_accuracy() here")

@@ -95,3 +95,26 @@ def pgd_linf(W: np.ndarray, b: np.ndarray, X: np.ndarray, y: np.ndarray, eps: fl
         X_adv = project_linf(X_adv + step_size * np.sign(input_gradient(W, b, X_adv, y)), X, eps)
     return X_adv
     # END SOLUTION
+
+
+def certified_accuracy(W: np.ndarray, b: np.ndarray, X: np.ndarray, y: np.ndarray, eps: float) -> float:
+    """The EXACT robust accuracy of the linear model: no attack can do better than this.
+
+    An example counts when every input ``x + δ`` with ``|δ_j| ≤ eps`` and ``x + δ`` in [0, 1] is still
+    classified as ``y``: for every other class c the margin ``(W[y] − W[c]) · (x + δ) + b[y] − b[c]``
+    stays > 0 (a tie is not a correct answer). The margin is linear in δ, so its minimum is reached
+    coordinate by coordinate at one end of ``[max(−eps, −x_j), min(eps, 1 − x_j)]``. Every class c
+    must be checked, not only the runner-up. Return the fraction of examples that count (eps = 0 gives
+    the clean accuracy). Raise ValueError when eps < 0.
+    """
+    # BEGIN SOLUTION
+    if eps < 0:
+        raise ValueError(f"eps must be >= 0, got {eps}")
+    lo = np.maximum(-eps, -X)[:, None, :]
+    hi = np.minimum(eps, 1.0 - X)[:, None, :]
+    diff = W[y][:, None, :] - W[None, :, :]  # (n, k, d): W[y_i] - W[c]
+    worst = np.minimum(diff * lo, diff * hi).sum(axis=2)
+    margin = np.einsum("nkd,nd->nk", diff, X) + (b[y][:, None] - b[None, :]) + worst
+    margin[np.arange(len(y)), y] = np.inf
+    return float(np.mean(np.all(margin > 0, axis=1)))
+    # END SOLUTION

@@ -371,9 +371,105 @@ def _check_random_start(fn, W, b, y) -> None:
                            hint="Ascent: + step_size · sign(gradient) at the current point.")
 
 
+# ----------------------------------------------------------------------------- certified_accuracy
+
+
+def _certified(W, b, X, y, eps, *, box=True, norm=None, classes="all", strict=True):
+    """Example by example, class by class: the smallest margin over the allowed perturbations.
+    The keywords build the typical mistakes."""
+    robust = 0
+    for x, label in zip(X, y):
+        lo = np.maximum(-eps, -x) if box else np.full_like(x, -eps)
+        hi = np.minimum(eps, 1 - x) if box else np.full_like(x, eps)
+        z = W @ x + b
+        others = [c for c in range(len(b)) if c != label]
+        if classes == "runner-up":
+            others = [max(others, key=lambda c: z[c])]
+        ok = True
+        for c in others:
+            w = W[label] - W[c]
+            if norm is None:
+                low = z[label] - z[c] + float(np.sum(np.minimum(w * lo, w * hi)))
+            else:
+                low = z[label] - z[c] - eps * float(np.linalg.norm(w, ord=norm))
+            if low < 0 or (strict and low == 0):
+                ok = False
+                break
+        robust += ok
+    return robust / len(X)
+
+
+def check_certified_accuracy(fn) -> None:
+    gen = np.random.default_rng(910)
+    W, b = _model(gen, scale=0.5)
+    W *= np.array([0.2, 0.2, 0.5, 0.5, 1, 1, 2, 2, 3, 3])[:, None]  # a far class can overtake the runner-up
+    W[np.arange(10), np.arange(10)] += 3.0  # pixel c speaks for class c: some examples are robust
+    X = _images(gen, 200)
+    y = np.argmax(X @ W.T + b + gen.normal(size=(200, 10)) * 0.8, axis=1)  # mostly, not always, right
+    for eps in (0.0, 0.02, 0.05, 0.1, 0.3):
+        call = f"certified_accuracy(W (10, 64), b, X (200, 64) with pixels at 0 and 1, y, eps={eps})"
+        got = _number(fn(W.copy(), b.copy(), X.copy(), y.copy(), eps), call)
+        want = _certified(W, b, X, y, eps)
+        if math.isclose(got, want, abs_tol=1e-12):
+            continue
+        if got > 1 and math.isclose(got, want * len(X), abs_tol=1e-9):
+            raise CheckFailure(f"{call}: that is a count, not a fraction", hint="Divide by the number of "
+                               "examples.")
+        for keys, mistake, hint in [
+                ({"box": False}, "the pixel range [0, 1] is ignored: the attacker is allowed pixels "
+                 "outside it", "δ_j lies in [max(−eps, −x_j), min(eps, 1 − x_j)], not just [−eps, eps]."),
+                ({"classes": "runner-up"}, "only the runner-up class at x is checked",
+                 "Under attack ANY other class may win: check the margin against every class."),
+                ({"box": False, "classes": "runner-up"}, "only the runner-up class is checked, and the "
+                 "pixel range is ignored", "Every other class, and δ within the box [0, 1]."),
+                ({"norm": 2, "box": False}, "the worst case uses the L2 norm of the weights",
+                 "For an L∞ attacker the worst case of w·δ is −eps·||w||₁ (without the box)."),
+                ({"strict": False}, "a margin of exactly 0 is counted as robust",
+                 "A tie is not a correct answer: the margin must stay > 0.")]:
+            if math.isclose(got, _certified(W, b, X, y, eps, **keys), abs_tol=1e-12) and eps > 0:
+                raise CheckFailure(f"{call}: {mistake}", hint=hint)
+        if eps > 0 and math.isclose(got, _certified(W, b, X, y, 0.0), abs_tol=1e-12):
+            raise CheckFailure(f"{call}: that is the clean accuracy", hint="Count only the examples that "
+                               "no perturbation of size eps can misclassify.")
+        if eps == 0:
+            raise CheckFailure(f"{call}: with eps = 0 the result must be the clean accuracy",
+                               hint="eps = 0: the fraction of examples whose true class has the largest "
+                               "logit, strictly.")
+        if got > want:
+            raise CheckFailure(f"{call}: too high: some examples counted as robust are misclassified by a "
+                               "perturbation inside the ball and the box (an attack's accuracy is only an "
+                               "upper bound)", hint="Per example and per other class: the margin plus the "
+                               "sum over pixels of min(w_j·lo_j, w_j·hi_j); robust if all are > 0.")
+        raise CheckFailure(f"{call}: too low: some examples that no allowed perturbation can misclassify are "
+                           "not counted", hint="Per example and per other class: the margin plus the sum "
+                           "over pixels of min(w_j·lo_j, w_j·hi_j); robust if all are > 0.")
+    # exact arithmetic (multiples of 1/4): some worst-case margins are exactly 0
+    W = np.array([[1.0, 0.0, 0.5], [0.0, 1.0, 0.0], [0.5, 0.5, 0.5]])
+    b = np.zeros(3)
+    X = np.array([[1.0, 0.5, 0.0], [0.75, 0.25, 0.5], [0.0, 1.0, 0.25], [0.5, 0.5, 0.5], [1.0, 0.0, 1.0]])
+    y = np.array([0, 0, 1, 2, 0])
+    for eps in (0.0, 0.25, 0.5):
+        call = f"certified_accuracy(3 classes, 5 inputs in quarters, eps={eps}; some margins are exactly 0)"
+        got = _number(fn(W.copy(), b.copy(), X.copy(), y.copy(), eps), call)
+        if not math.isclose(got, _certified(W, b, X, y, eps), abs_tol=1e-12):
+            if math.isclose(got, _certified(W, b, X, y, eps, strict=False), abs_tol=1e-12):
+                raise CheckFailure(f"{call}: a margin of exactly 0 is counted as robust",
+                                   hint="A tie is not a correct answer: the margin must stay > 0.")
+            raise CheckFailure(f"{call}: wrong fraction",
+                               hint="Per other class: the margin at the worst δ inside the box; > 0 for all.")
+    expect_error(fn, (W, b, X, y, -0.1), (ValueError,), "certified_accuracy(..., eps=-0.1)")
+
+
+def _number(out, call: str) -> float:
+    if isinstance(out, (bool, np.bool_)) or not isinstance(out, (int, float, np.integer, np.floating)):
+        if not (isinstance(out, np.ndarray) and out.ndim == 0 and out.dtype.kind in "iuf"):
+            raise CheckFailure(f"{call} returned {type(out).__name__}, expected a float")
+    return float(out)
+
+
 EXERCISE = Exercise(
     name="09_evasion_robustness",
-    title="Evasion: input gradients, FGSM, projections onto L∞ and L2 balls, PGD with a random start",
+    title="Evasion: input gradients, FGSM, L∞/L2 projections, PGD with a random start, certified accuracy",
     tasks=(
         Task("input_gradient", "input_gradient", check_input_gradient, notebook="09_evasion_robustness",
              hint="Per example: Wᵀ(softmax(W x + b) − onehot(y))."),
@@ -385,5 +481,8 @@ EXERCISE = Exercise(
              hint="Per row: δ · min(1, eps / ||δ||₂), then clip to [0, 1]."),
         Task("pgd_linf", "pgd_linf", check_pgd_linf, notebook="09_evasion_robustness",
              hint="Optional uniform start from rng; then steps × (sign step, project_linf)."),
+        Task("certified_accuracy", "certified_accuracy", check_certified_accuracy,
+             notebook="09_evasion_robustness",
+             hint="Every other class: margin + Σ_j min(w_j·lo_j, w_j·hi_j) > 0, δ in the ball and the box."),
     ),
 )

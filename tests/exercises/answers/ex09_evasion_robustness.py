@@ -430,3 +430,87 @@ CORRECT["project_l2"] += [l2_float32_where]
 CORRECT["project_linf"] += [linf_ball_after_box]
 WRONG["input_gradient"] += [ig_wrt_weights]
 WRONG["pgd_linf"] += [pgd_no_box_on_start]
+
+
+# ----------------------------------------------------------------------------- certified_accuracy
+
+
+def cert_loop(W, b, X, y, eps):
+    if eps < 0:
+        raise ValueError("eps must be >= 0")
+    good = 0
+    for x, t in zip(X, y):
+        z = W @ x + b
+        robust = True
+        for c in range(W.shape[0]):
+            if c == t:
+                continue
+            w = W[t] - W[c]
+            worst = 0.0
+            for j in range(len(x)):
+                lo, hi = max(-eps, -x[j]), min(eps, 1 - x[j])
+                worst += min(w[j] * lo, w[j] * hi)
+            if z[t] - z[c] + worst <= 0:
+                robust = False
+                break
+        good += robust
+    return good / len(X)
+
+
+def cert_worst_point(W, b, X, y, eps):
+    """Builds the worst input for each class explicitly, then compares logits."""
+    if eps < 0:
+        raise ValueError("eps must be >= 0")
+    ok = np.ones(len(X), dtype=bool)
+    for c in range(W.shape[0]):
+        w = W[y] - W[c]  # (n, d)
+        x_bad = np.where(w > 0, np.maximum(X - eps, 0), np.minimum(X + eps, 1))
+        margin = np.sum(w * x_bad, axis=1) + b[y] - b[c]
+        ok &= (margin > 0) | (y == c)
+    return float(ok.mean())
+
+
+def cert_l1_only(W, b, X, y, eps):
+    if eps < 0:
+        raise ValueError("eps")
+    z = X @ W.T + b
+    ok = np.ones(len(X), dtype=bool)
+    for c in range(W.shape[0]):
+        w = W[y] - W[c]
+        ok &= (z[np.arange(len(y)), y] - z[:, c] - eps * np.abs(w).sum(axis=1) > 0) | (y == c)
+    return float(ok.mean())
+
+
+def cert_clean_only(W, b, X, y, eps):
+    if eps < 0:
+        raise ValueError("eps")
+    return float(np.mean(np.argmax(X @ W.T + b, axis=1) == y))
+
+
+def cert_pgd(W, b, X, y, eps):
+    """Accuracy under a PGD attack: an upper bound on the robust accuracy, not the exact value."""
+    if eps < 0:
+        raise ValueError("eps")
+    x = X.copy()
+    for _ in range(20):
+        x = np.clip(np.clip(x + eps / 4 * np.sign(_g(W, b, x, y)), X - eps, X + eps), 0, 1)
+    return float(np.mean(np.argmax(x @ W.T + b, axis=1) == y))
+
+
+def cert_count(W, b, X, y, eps):
+    return cert_loop(W, b, X, y, eps) * len(X)
+
+
+def cert_ge(W, b, X, y, eps):
+    if eps < 0:
+        raise ValueError("eps")
+    ok = np.ones(len(X), dtype=bool)
+    for c in range(W.shape[0]):
+        w = W[y] - W[c]
+        x_bad = np.where(w > 0, np.maximum(X - eps, 0), np.minimum(X + eps, 1))
+        ok &= (np.sum(w * x_bad, axis=1) + b[y] - b[c] >= 0) | (y == c)
+    return float(ok.mean())
+
+
+CORRECT["certified_accuracy"] = [cert_loop, cert_worst_point]
+WRONG["certified_accuracy"] = [cert_l1_only, cert_clean_only, cert_pgd, cert_count, cert_ge]

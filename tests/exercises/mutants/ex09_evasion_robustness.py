@@ -237,3 +237,39 @@ EQUIVALENTS = {
     "pgd_linf": [pgd_random_via_random],
     "project_l2": [l2_float32],
 }
+
+
+# --- certified_accuracy (a sixth task)
+def _margins(W, b, X, y, lo, hi):
+    diff = W[y][:, None, :] - W[None, :, :]
+    worst = np.minimum(diff * lo[:, None, :], diff * hi[:, None, :]).sum(axis=2)
+    m = np.einsum("nkd,nd->nk", diff, X) + (b[y][:, None] - b[None, :]) + worst
+    m[np.arange(len(y)), y] = np.inf
+    return m
+
+
+def cert_no_box(W, b, X, y, eps):
+    """The attacker may leave [0, 1]: −eps·||w||₁ for every pair."""
+    _eps_ok(eps)
+    return float(np.mean(np.all(_margins(W, b, X, y, np.full_like(X, -eps), np.full_like(X, eps)) > 0, 1)))
+
+
+def cert_runner_up_only(W, b, X, y, eps):
+    _eps_ok(eps)
+    m = _margins(W, b, X, y, np.maximum(-eps, -X), np.minimum(eps, 1 - X))
+    z = X @ W.T + b
+    z[np.arange(len(y)), y] = -np.inf
+    return float(np.mean(m[np.arange(len(y)), z.argmax(axis=1)] > 0))
+
+
+def cert_ties_count(W, b, X, y, eps):
+    _eps_ok(eps)
+    return float(np.mean(np.all(_margins(W, b, X, y, np.maximum(-eps, -X), np.minimum(eps, 1 - X)) >= 0, 1)))
+
+
+def cert_fgsm_accuracy(W, b, X, y, eps):
+    """Accuracy under FGSM: an attack's success rate, not a certificate."""
+    return float(np.mean(np.argmax(_sol().fgsm(W, b, X, y, eps) @ W.T + b, axis=1) == y))
+
+
+MUTANTS["certified_accuracy"] = [cert_no_box, cert_runner_up_only, cert_ties_count, cert_fgsm_accuracy]
