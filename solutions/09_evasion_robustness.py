@@ -104,8 +104,8 @@ def certified_accuracy(W: np.ndarray, b: np.ndarray, X: np.ndarray, y: np.ndarra
     classified as ``y``: for every other class c the margin ``(W[y] − W[c]) · (x + δ) + b[y] − b[c]``
     stays > 0 (a tie is not a correct answer). The margin is linear in δ, so its minimum is reached
     coordinate by coordinate at one end of ``[max(−eps, −x_j), min(eps, 1 − x_j)]``. Every class c
-    must be checked, not only the runner-up. Return the fraction of examples that count (eps = 0 gives
-    the clean accuracy). Raise ValueError when eps < 0.
+    must be checked, not only the runner-up. Return the fraction of examples that count (with eps = 0:
+    the fraction whose true class has strictly the largest logit). Raise ValueError when eps < 0.
     """
     # BEGIN SOLUTION
     if eps < 0:

@@ -432,7 +432,8 @@ def check_certified_accuracy(fn) -> None:
             raise CheckFailure(f"{call}: that is the clean accuracy", hint="Count only the examples that "
                                "no perturbation of size eps can misclassify.")
         if eps == 0:
-            raise CheckFailure(f"{call}: with eps = 0 the result must be the clean accuracy",
+            raise CheckFailure(f"{call}: with eps = 0 the result must be the clean accuracy (ties count "
+                               "as errors)",
                                hint="eps = 0: the fraction of examples whose true class has the largest "
                                "logit, strictly.")
         if got > want:
