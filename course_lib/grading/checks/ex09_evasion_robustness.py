@@ -434,8 +434,8 @@ def check_certified_accuracy(fn) -> None:
         if eps == 0:
             raise CheckFailure(f"{call}: with eps = 0 the result must be the clean accuracy (ties count "
                                "as errors)",
-                               hint="eps = 0: the fraction of examples whose true class has the largest "
-                               "logit, strictly.")
+                               hint="eps = 0: the fraction of examples whose true class has strictly the "
+                               "largest logit z = W x + b (the bias included).")
         if got > want:
             raise CheckFailure(f"{call}: too high: some examples counted as robust are misclassified by a "
                                "perturbation inside the ball and the box (an attack's accuracy is only an "

@@ -538,3 +538,13 @@ CORRECT["rank_of_secret"] += [rank_sorted_bisect]
 CORRECT["membership_scores"] += [ms_two_column_logaddexp]
 WRONG["exposure_from_rank"] += [exp_mixed_up_rank]
 WRONG["lira_score"] += [lira_var_for_std]
+
+
+def tpr_quantile_higher(member_scores, nonmember_scores, fpr):
+    """The (1 − fpr) quantile of the non-members as the threshold, members strictly above it."""
+    _fpr_ok(fpr)
+    t = np.quantile(nonmember_scores, 1 - fpr, method="higher")
+    return float(np.mean(np.asarray(member_scores) > t))
+
+
+WRONG["tpr_at_fpr"] += [tpr_quantile_higher]

@@ -514,3 +514,21 @@ def cert_ge(W, b, X, y, eps):
 
 CORRECT["certified_accuracy"] = [cert_loop, cert_worst_point]
 WRONG["certified_accuracy"] = [cert_l1_only, cert_clean_only, cert_pgd, cert_count, cert_ge]
+
+
+def cert_without_bias(W, b, X, y, eps):
+    """Forgets the bias in the margins."""
+    return cert_loop(W, np.zeros_like(b), X, y, eps)
+
+
+def pgd_half_width_start(W, b, X, y, eps, step_size, steps, rng, random_start=True):
+    """The random start drawn in [−eps/2, eps/2]."""
+    _pgd_args(eps, step_size, steps)
+    x = np.clip(X + rng.uniform(-eps / 2, eps / 2, X.shape), 0, 1) if random_start else X.copy()
+    for _ in range(steps):
+        x = np.clip(np.clip(x + step_size * np.sign(_g(W, b, x, y)), X - eps, X + eps), 0, 1)
+    return x
+
+
+WRONG["certified_accuracy"] += [cert_without_bias]
+WRONG["pgd_linf"] += [pgd_half_width_start]
