@@ -492,6 +492,10 @@ def test_release_writes_a_learner_copy_without_answers(tmp_path):
     assert (target / "course_lib" / "grading" / "grader.py").is_file()
     assert (target / "exercises" / "00_warmup.py").is_file()
     assert not (target / "solutions").exists() and not (target / "tests" / "exercises" / "mutants").exists()
+    # the answer sets hold correct answers to every task, written independently of the reference
+    assert (REPO_ROOT / "tests" / "exercises" / "answers").is_dir()
+    assert not (target / "tests" / "exercises" / "answers").exists()
+    assert not (target / "tests" / "exercises" / "test_answer_rates.py").exists()
     assert not (target / ".git").exists() and not (target / ".venv").exists()
     (target / "notebooks" / "sneaky.py").write_text(SOLUTION_TEXT)  # a copy slipped in elsewhere
     from course_lib.grading.release import _reference

@@ -1,7 +1,8 @@
 """A learner copy of the course: everything a class needs, nothing that gives the answers away.
 
 ``python3 course.py release DIR`` copies the course into a new folder without ``solutions/``, the
-mutants and tests built on them, the instructor guides, the environment and the caches. Before it
+mutants, the independent answer sets (correct answers among them) and the tests built on them, the
+instructor guides, the environment and the caches. Before it
 finishes it checks that no Python file or notebook cell in the copy holds a function identical (up to
 formatting) to a reference solution's task function, and refuses otherwise. Standard library only.
 """
@@ -16,6 +17,8 @@ from pathlib import Path
 LEFT_OUT = {
     "solutions",                      # the reference answers
     "tests/exercises/mutants",        # wrong answers built from the reference ones
+    "tests/exercises/answers",        # independent answers, correct ones among them
+    "tests/exercises/test_answer_rates.py",  # it grades those answers
     "tests/test_grading.py", "tests/test_check.py", "tests/test_generate.py",
     "tests/grading_fixtures",         # they grade the reference answers
     "docs/instructor",                # the instructor guides discuss the answers
