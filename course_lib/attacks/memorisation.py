@@ -132,10 +132,20 @@ def secret_index(secret: str, template: str) -> int:
     return int("".join(s for s, t in zip(secret, template) if t == "d"))
 
 
-def exposure_of_secret(next_logprobs, prefix: str, secret: str, template: str, alphabet: str) -> float:
-    """Exact exposure of ``secret`` after ``prefix``, ranked among every completion fitting ``template``."""
-    scores = all_candidate_scores(next_logprobs, prefix, template, alphabet)
-    i = secret_index(secret, template)
+def exposure_of_secret(next_logprobs, prefix: str, secret: str, template, alphabet: str) -> float:
+    """Exact exposure of ``secret`` after ``prefix``, ranked among every completion fitting ``template``.
+
+    ``template`` may be a sequence of layouts with the same digit slots (``("dd-dddd", "dd-\\ndddd")``):
+    each candidate's probability is then summed over its layouts, so a secret the model learnt in any
+    of them is found. ``secret`` is written in the first layout.
+    """
+    templates = [template] if isinstance(template, str) else list(template)
+    if not templates or len({t.count("d") for t in templates}) != 1:
+        raise ValueError(f"template must be a layout or layouts with the same number of digit slots, "
+                         f"got {template!r}")
+    scores = np.logaddexp.reduce([all_candidate_scores(next_logprobs, prefix, t, alphabet)
+                                  for t in templates], axis=0)
+    i = secret_index(secret, templates[0])
     return exposure(scores[i], np.delete(scores, i))
 
 

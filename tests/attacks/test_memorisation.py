@@ -91,6 +91,13 @@ def test_candidate_scores_equal_brute_force_over_every_completion():
     assert exposure_of_secret(next_logprobs, "x", "42-9", "dd-d", alphabet) == pytest.approx(math.log2(1000))
     with pytest.raises(ValueError, match="does not fit template"):
         secret_index("4-29", "dd-d")
+    # two layouts: each candidate's probability summed over both
+    both = exposure_of_secret(next_logprobs, "x", "42-9", ("dd-d", "ddxd"), alphabet)
+    layout2 = all_candidate_scores(next_logprobs, "x", "ddxd", alphabet)
+    summed = np.logaddexp(scores, layout2)
+    assert both == pytest.approx(exposure(summed[429], np.delete(summed, 429)))
+    with pytest.raises(ValueError, match="same number of digit slots"):
+        exposure_of_secret(next_logprobs, "x", "42-9", ("dd-d", "d-d"), alphabet)
     with pytest.raises(ValueError, match="not in the model's alphabet"):
         all_candidate_scores(next_logprobs, "x", "dd/d", alphabet)
 
