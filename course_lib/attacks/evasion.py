@@ -278,7 +278,11 @@ def pgd(
     if generator is not None and not isinstance(generator, torch.Generator):
         raise TypeError(f"generator must be a torch.Generator or None, got {type(generator).__name__}")
     alpha = 2.5 * eps / steps if step_size is None else _check_positive(step_size, "step_size")
+    return _pgd(model, X, y, eps, norm, alpha, steps, random_start, clip, generator, keep_best)
 
+
+def _pgd(model, X, y, eps, norm, alpha, steps, random_start, clip, generator, keep_best) -> torch.Tensor:
+    """PGD on arguments already checked (adversarial training calls it once per batch)."""
     x_adv = X.clone()
     if random_start and eps > 0:
         x_adv = _project(X + _random_in_ball(X, eps, norm, generator, surface=False), X, eps, norm, clip)
@@ -409,8 +413,8 @@ def adversarial_training(
     """Adversarial training (Madry et al. 2018; FGSM variant and clean mixing: Goodfellow et al. 2015).
 
     Minimise the robust loss  E_(x,y) [ max_{‖δ‖ ≤ ε} L(f(x + δ), y) ]: for each mini-batch the inner
-    maximum is approximated by an attack on the current model (``"pgd"`` with ``steps`` steps and a
-    random start, or ``"fgsm"``), then Adam takes a step on
+    maximum is approximated by an attack on the current model (``"pgd"`` with ``steps`` steps, a random
+    start and, as in Madry et al., its last iterate; or ``"fgsm"``), then Adam takes a step on
 
         (1 − w) · L(f(x'), y) + w · L(f(x), y),     w = ``clean_weight`` in [0, 1]
 
@@ -429,6 +433,7 @@ def adversarial_training(
         raise ValueError(f"attack='fgsm' is an L-infinity attack; use norm='linf' (got {norm!r}) "
                          "or attack='pgd'")
     steps = _check_int(steps, "steps", 1)
+    alpha = 2.5 * eps / steps if step_size is None else _check_positive(step_size, "step_size")
     epochs = _check_int(epochs, "epochs", 0)
     batch_size = _check_int(batch_size, "batch_size", 1)
     seed = _check_int(seed, "seed", 0)
@@ -459,10 +464,10 @@ def adversarial_training(
             if eps == 0:
                 x_adv = xb
             elif attack == "pgd":
-                x_adv = pgd(model, xb, yb, eps, norm=norm, steps=steps, step_size=step_size, clip=clip,
-                            generator=attack_gen)
+                x_adv = _pgd(model, xb, yb, eps, norm, alpha, steps, True, clip, attack_gen, False)
             else:
-                x_adv = fgsm(model, xb, yb, eps, clip=clip)
+                _, _, grad = _loss_and_grad(model, xb, yb)
+                x_adv = _project(xb + eps * grad.sign(), xb, eps, "linf", clip)
             model.train()
             opt.zero_grad()
             loss = (1 - clean_weight) * F.cross_entropy(model(x_adv), yb)
