@@ -1,0 +1,1 @@
+"""The course's FedAvg experiment as a Flower app: ``server_app.app`` and ``client_app.app``."""
