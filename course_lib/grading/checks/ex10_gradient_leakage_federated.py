@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from scipy import special
 
 from ..spec import CheckFailure, Exercise, Task
 from ._common import as_array, expect_error, repeat_calls
@@ -76,6 +77,7 @@ def check_invert_first_layer(fn) -> None:
     for hidden, n_in in [(8, 12), (30, 7)]:
         gW, gb = gen.normal(size=(hidden, n_in)), gen.normal(size=hidden)
         gb[0] = 0.0
+        gb[hidden // 2] = -(np.abs(gb).max() + 0.5)  # the largest |∂L/∂b₁[i]| is a negative one
         call = f"invert_first_layer(noisy gradients, grad_W1 {gW.shape}, grad_b1 {gb.shape})"
         with np.errstate(all="ignore"):
             out = _floats(fn(gW.copy(), gb.copy()), call, (n_in,))
@@ -279,6 +281,15 @@ def check_dirichlet_split(fn) -> None:
                 hint = "Small alpha must give strong label skew: shares p_c ~ Dirichlet(alpha, …, alpha)."
             raise CheckFailure(f"{call}: the clients' shares of each class vary too {too} from draw to "
                                "draw", hint=hint)
+        # P[client k gets nothing of class c] = E[(1 − p)^n_c] for p ~ Beta(α, (K − 1)α); classes independent
+        log_none = special.betaln(alpha, (k - 1) * alpha + sizes) - special.betaln(alpha, (k - 1) * alpha)
+        p_empty = float(np.exp(log_none.sum()))
+        empty = float(np.mean(np.all(f == 0, axis=1)))
+        if abs(empty - p_empty) > 6 * math.sqrt(p_empty * (1 - p_empty) / draws) + 1e-3:
+            raise CheckFailure(f"{call}: clients end up with no example " + (
+                "too rarely (are empty splits redrawn?)" if empty < p_empty else "too often"),
+                hint="A client may receive nothing: do not redraw or patch empty clients; one Dirichlet "
+                "draw and one multinomial draw per class.")
         z = dev / np.sqrt(var)
         pairs = [(a, b) for a in range(len(sizes)) for b in range(a + 1, len(sizes))]
         corr = np.mean([np.mean(z[:, a, :] * z[:, b, :]) for a, b in pairs])
