@@ -6,6 +6,7 @@ from .card import (
     Measure,
     ReportCard,
     accuracy_measure,
+    auc_measure,
     compare,
     guarantee_measures,
     leakage_measures,
@@ -16,6 +17,6 @@ from .card import (
     robustness_measures,
 )
 
-__all__ = ["CRITERIA", "Measure", "ReportCard", "accuracy_measure", "compare", "guarantee_measures",
-           "leakage_measures", "membership_measures", "performance_measures", "plot_tradeoff", "report_card",
-           "robustness_measures"]
+__all__ = ["CRITERIA", "Measure", "ReportCard", "accuracy_measure", "auc_measure", "compare",
+           "guarantee_measures", "leakage_measures", "membership_measures", "performance_measures",
+           "plot_tradeoff", "report_card", "robustness_measures"]

@@ -186,17 +186,38 @@ def accuracy_measure(model: torch.nn.Module, X, y, *, name: str = "test accuracy
     return Measure(criterion, name, correct / len(y), low, high, "%", "higher", how or f"{len(y)} examples")
 
 
+def auc_measure(model: torch.nn.Module, X, y, *, name: str = "test AUC", how: str = "") -> Measure:
+    """Area under the ROC curve of a binary classifier's score ``logit_1 - logit_0`` on ``(X, y)``, with
+    the Hanley & McNeil (1982) normal interval: the utility measure when one class is rare and accuracy
+    would reward predicting the common class for everyone."""
+    check_eval(model)
+    y = np.asarray(y).astype(int)
+    if set(np.unique(y)) - {0, 1} or len(np.unique(y)) < 2:
+        raise ValueError("y must hold both labels of a binary task (0 and 1)")
+    with torch.no_grad():
+        z = model(torch.as_tensor(np.asarray(X), dtype=torch.float32)).double()
+    score = (z[:, 1] - z[:, 0]).numpy()
+    a = roc_auc(score[y == 1], score[y == 0])
+    n1, n0 = int((y == 1).sum()), int((y == 0).sum())
+    q1, q2 = a / (2 - a), 2 * a * a / (1 + a)
+    se = math.sqrt((a * (1 - a) + (n1 - 1) * (q1 - a * a) + (n0 - 1) * (q2 - a * a)) / (n1 * n0))
+    return Measure("performance", name, a, max(0.0, a - 1.96 * se), min(1.0, a + 1.96 * se), "", "higher",
+                   how or f"{n1} positives, {n0} negatives; Hanley-McNeil interval")
+
+
 def robustness_measures(model: torch.nn.Module, X, y, eps: float, *, norm: str = "linf", steps: int = 20,
-                        seed: int = 0) -> list[Measure]:
-    """Accuracy under FGSM and PGD (``steps`` steps, random start) at budget ``eps`` (pixels in [0, 1])."""
+                        clip: tuple[float, float] | None = (0.0, 1.0), seed: int = 0) -> list[Measure]:
+    """Accuracy under FGSM and PGD (``steps`` steps, random start) at budget ``eps``; inputs are kept in
+    ``clip`` (pixels in [0, 1]; None for features without a range)."""
     from ..attacks.evasion import fgsm, pgd
 
     X = torch.as_tensor(np.asarray(X), dtype=torch.float32)
     y_t = torch.as_tensor(np.asarray(y))
     out = []
     gen = torch.Generator().manual_seed(seed)
-    attacks = {"FGSM": lambda: fgsm(model, X, y_t, eps),
-               f"PGD-{steps}": lambda: pgd(model, X, y_t, eps, norm=norm, steps=steps, generator=gen)}
+    attacks = {"FGSM": lambda: fgsm(model, X, y_t, eps, clip=clip),
+               f"PGD-{steps}": lambda: pgd(model, X, y_t, eps, norm=norm, steps=steps, clip=clip,
+                                           generator=gen)}
     if norm != "linf":
         attacks.pop("FGSM")
     for name, attack in attacks.items():
@@ -223,30 +244,32 @@ def guarantee_measures(claimed_epsilon: float, delta: float, audit: OneRunAudit 
 
 def leakage_measures(released_texts: Sequence[str] | None = None,
                      truth: Sequence[Sequence[str]] | None = None,
-                     exposure_bits: dict[str, float] | None = None) -> list[Measure]:
+                     exposure_bits: dict[str, float] | None = None, *,
+                     detector: bool = True) -> list[Measure]:
     """What leaks before any model: personal values still readable in the released texts.
 
     ``released_texts``: what the pipeline publishes; the masking detector is run on it (values it
     finds). ``truth``: for each text, the personal values that were in it before masking — the share
     still present verbatim is the pipeline's miss rate (with an interval). ``exposure_bits``: canary
     exposure per canary, from :func:`course_lib.attacks.memorisation.exposure_of_secret`.
+    ``detector=False`` skips the detector's re-check (for a release nobody masked, ``truth`` says it all).
     """
     from ..masking import detect
 
     out = []
-    if released_texts is not None:
+    if released_texts is not None and detector:
         found = sum(len(detect(t)) for t in released_texts)
         out.append(Measure("leakage", "values the detector still finds in the release", float(found),
                            better="lower", how=f"masking.detect on {len(released_texts)} released texts"))
-        if truth is not None:
-            if len(truth) != len(released_texts):
-                raise ValueError("truth must hold one list of values per released text")
-            total = sum(len(v) for v in truth)
-            left = sum(sum(value in text for value in values) for text, values in zip(released_texts, truth))
-            if total:
-                low, high = clopper_pearson(left, total)
-                out.append(Measure("leakage", "planted personal values left in the release", left / total,
-                                   low, high, "%", "lower", f"{total} planted values, verbatim"))
+    if released_texts is not None and truth is not None:
+        if len(truth) != len(released_texts):
+            raise ValueError("truth must hold one list of values per released text")
+        total = sum(len(v) for v in truth)
+        left = sum(sum(value in text for value in values) for text, values in zip(released_texts, truth))
+        if total:
+            low, high = clopper_pearson(left, total)
+            out.append(Measure("leakage", "planted personal values left in the release", left / total,
+                               low, high, "%", "lower", f"{total} planted values, verbatim"))
     for name, bits in (exposure_bits or {}).items():
         out.append(Measure("leakage", f"canary exposure ({name})", float(bits), unit="bits", better="lower",
                            how="exact rank among every candidate of the secret's format"))

@@ -17,6 +17,7 @@ from course_lib.models import mlp, train
 from course_lib.report import (
     Measure,
     ReportCard,
+    auc_measure,
     compare,
     guarantee_measures,
     leakage_measures,
@@ -115,3 +116,22 @@ def test_a_whole_card_for_a_model_and_its_comparison(digits_model):
     model.eval()
     with pytest.raises(KeyError, match="not on the card"):
         card["membership TPR"]
+
+
+def test_auc_measure_agrees_with_scikit_learn_and_refuses_one_class():
+    from sklearn.metrics import roc_auc_score
+
+    gen = np.random.default_rng(1)
+    X = gen.normal(size=(400, 3)).astype(np.float32)
+    y = (X[:, 0] + gen.normal(size=400) > 0.8).astype(int)
+    model = torch.nn.Linear(3, 2).eval()
+    with torch.no_grad():
+        model.weight.copy_(torch.tensor([[0.0, 0, 0], [1.0, 0, 0]]))
+        model.bias.zero_()
+    m = auc_measure(model, X, y)
+    assert m.value == pytest.approx(roc_auc_score(y, X[:, 0])) and m.low < m.value < m.high
+    assert m.high - m.low < 0.15
+    with pytest.raises(ValueError, match="both labels"):
+        auc_measure(model, X, np.zeros(400, int))
+    only = leakage_measures(["a"], [["a"]], detector=False)
+    assert [m.name for m in only] == ["planted personal values left in the release"]
