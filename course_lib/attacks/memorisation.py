@@ -5,7 +5,7 @@
 all candidates of its format by the model's likelihood. With ``|R|`` candidates and the secret at rank
 ``r`` (1 = the model's favourite), ``exposure = log2 |R| - log2 r``: 0 bits when the model prefers
 every other candidate, ``log2 |R|`` bits when it prefers the secret to all. A model that never saw the
-secret puts it at a uniformly random rank: about 1 bit of exposure on average (``E[log2(|R|/r)] ≈
+secret puts it at a uniformly random rank: about 1.4 bits of exposure on average (``E[log2(|R|/r)] ≈
 1/ln 2``). When the candidates cannot all be scored, the rank is extrapolated from a sample: Carlini et
 al. fit a skew-normal to the sampled log-likelihoods and read the secret's tail probability.
 
