@@ -287,24 +287,34 @@ def _pgd(model, X, y, eps, norm, alpha, steps, random_start, clip, generator, ke
     if random_start and eps > 0:
         x_adv = _project(X + _random_in_ball(X, eps, norm, generator, surface=False), X, eps, norm, clip)
     best, best_loss, best_wrong = x_adv.clone(), None, None
-    for t in range(steps + 1):  # steps updates; the loss is evaluated at every iterate
-        losses, logits, grad = _loss_and_grad(model, x_adv, y)
+
+    def remember(losses: torch.Tensor, logits: torch.Tensor) -> None:
+        # keep, per example, a misclassifying iterate or else the one with the highest loss
+        nonlocal best_loss, best_wrong
         wrong = logits.argmax(dim=1) != y
         if best_loss is None:
             best_loss, best_wrong = losses, wrong
-        else:
-            better = (wrong & ~best_wrong) | ((wrong == best_wrong) & (losses > best_loss))
-            best[better] = x_adv[better]
-            best_loss = torch.where(better, losses, best_loss)
-            best_wrong = best_wrong | wrong
-        if t == steps:
-            break
+            return
+        better = (wrong & ~best_wrong) | ((wrong == best_wrong) & (losses > best_loss))
+        best[better] = x_adv[better]
+        best_loss = torch.where(better, losses, best_loss)
+        best_wrong = best_wrong | wrong
+
+    for _ in range(steps):
+        losses, logits, grad = _loss_and_grad(model, x_adv, y)
+        if keep_best:
+            remember(losses, logits)
         if norm == "linf":
             step = grad.sign()
         else:
             step = grad / _per_example_norm(grad).clamp_min(_TINY)
         x_adv = _project(x_adv + alpha * step, X, eps, norm, clip)
-    return (best if keep_best else x_adv).detach()
+    if not keep_best:
+        return x_adv.detach()
+    with torch.no_grad():  # the last iterate is judged too; no gradient needed there
+        logits = model(x_adv)
+        remember(F.cross_entropy(logits, y, reduction="none"), logits)
+    return best.detach()
 
 
 def random_noise(
