@@ -18,8 +18,9 @@ SuperNodes; see Flower's documentation before exposing a SuperLink.
 Every process started here (and every process they start) is stopped when the run ends, fails or
 times out: SIGTERM to each process group and each descendant, then SIGKILL.
 
-Needs the optional extra (Python 3.11 or newer): ``.venv/bin/pip install -e '.[federated]'``, then
-``.venv/bin/python -m course_lib.federated.flower`` runs the comparison.
+Needs the optional extra ``federated`` (Python 3.11 or newer; the README's section on Flower gives
+the command that installs it), then ``.venv/bin/python -m course_lib.federated.flower`` runs the
+comparison.
 """
 
 from __future__ import annotations
