@@ -70,13 +70,12 @@ def truncate(v: np.ndarray, frac_bits: int) -> np.ndarray:
     # END SOLUTION
 
 
-def beaver_multiply(x_shares: np.ndarray, y_shares: np.ndarray,
-                    triple: tuple[np.ndarray, np.ndarray, np.ndarray]) -> np.ndarray:
+def beaver_multiply(x_shares: np.ndarray, y_shares: np.ndarray, triple: list[np.ndarray]) -> np.ndarray:
     """Shares of ``x · y`` from shares of x and y and a Beaver triple (Beaver 1991), modulo 2⁶⁴.
 
     ``x_shares`` and ``y_shares`` are uint64 arrays of shape (n_parties, d): row p is party p's
-    share. ``triple = (a_shares, b_shares, c_shares)``, each of that shape, shares random a and b and
-    ``c = a · b``. The parties open (reconstruct) the masked differences
+    share. ``triple = [a_shares, b_shares, c_shares]``, each of that shape, shares random a and b and
+    ``c = a · b``. Leave all the input arrays unchanged. The parties open (reconstruct) the masked differences
 
         d = Σ_p (x_p − a_p)   and   e = Σ_p (y_p − b_p)          (mod 2⁶⁴)
 

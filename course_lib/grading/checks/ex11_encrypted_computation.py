@@ -213,8 +213,9 @@ def check_beaver_multiply(fn) -> None:
         x, y, a, b, c, (X, Y, A, B, C) = _beaver_case(gen, n, d, xs, ys)
         call = f"beaver_multiply(x_shares, y_shares, triple: {what})"
         kept = [arr.copy() for arr in (X, Y, A, B, C)]
-        out = _uint64(fn(X, Y, (A, B, C)), call, (n, d))
-        if any(not np.array_equal(p, q) for p, q in zip((X, Y, A, B, C), kept)):
+        triple = [A, B, C]
+        out = _uint64(fn(X, Y, triple), call, (n, d))
+        if any(not np.array_equal(p, q) for p, q in zip((X, Y, *triple), kept)):
             raise CheckFailure(f"{call}: the input shares were changed",
                                hint="Compute new arrays; the parties' shares of x, y, a, b, c stay as "
                                "they are.")
