@@ -5,8 +5,8 @@
 
 Invert a first-layer gradient in closed form, read the label off the last layer's gradient (iDLG),
 average client models as the FedAvg server does, split a data set among clients with label skew,
-aggregate client updates with DP-FedAvg's rule, and mask an update for secure aggregation. Arrays
-are NumPy arrays; NumPy is all you need. Check your work with
+aggregate client updates with DP-FedAvg's rule, mask an update for secure aggregation, and recover
+the sum after clients drop out. Arrays are NumPy arrays; NumPy is all you need. Check your work with
 
     python3 course.py check 10_gradient_leakage_federated [task]
 """
@@ -108,3 +108,19 @@ def mask_update(i: int, update: np.ndarray, seeds: np.ndarray) -> np.ndarray:
     (n = 1) sends its update unchanged. Raise ValueError unless 0 ≤ i < n.
     """
     raise NotImplementedError("write mask_update() here")
+
+
+def recover_sum(masked: np.ndarray, survivors: list[int], dropped: list[int],
+                seeds: np.ndarray) -> np.ndarray:
+    """The server's sum of the survivors' updates (mod 2³²) after some clients dropped out.
+
+    Clients in ``dropped`` agreed on seeds but never sent their masked update; row r of ``masked``
+    (shape (len(survivors), d)) is the masked update ``y_i`` (as ``mask_update`` computes it) of
+    client ``i = survivors[r]``. In the survivors' sum the masks between two survivors cancel, but
+    each survivor's mask with a dropped client j stays in it (+m_ij if j > i, −m_ij if j < i). The
+    survivors reveal those seeds ``seeds[i, j]``; regenerate each such mask with the PRG of
+    ``mask_update`` and take it out again. Return ``Σ_{i ∈ survivors} update_i mod 2³²`` as a uint64
+    array of values in ``[0, 2³²)``. Raise ValueError when a client is listed both as a survivor and
+    as dropped, or when ``masked`` has not one row per survivor.
+    """
+    raise NotImplementedError("write recover_sum() here")

@@ -475,9 +475,56 @@ def check_mask_update(fn) -> None:
                      f"mask_update(i={bad}, ..., seeds of 3 clients)")
 
 
+def check_recover_sum(fn) -> None:
+    gen = np.random.default_rng(1011)
+    for n, d, dropped in [(6, 30, [2, 5]), (5, 12, [0]), (4, 8, []), (3, 10, [0, 2]), (7, 5, [1, 3, 4])]:
+        seeds = _seeds(gen, n)
+        updates = gen.integers(0, M32, size=(n, d), dtype=np.uint64)
+        survivors = [i for i in range(n) if i not in dropped]
+        masked = np.array([_masked(i, updates[i], seeds) for i in survivors], dtype=np.uint64)
+        call = (f"recover_sum(masked updates of survivors {survivors}, dropped={dropped}, "
+                f"seeds of {n} clients)")
+        out = as_array(fn(masked.copy(), list(survivors), list(dropped), seeds.copy()), call, shape=(d,))
+        if out.dtype.kind not in "iu":
+            raise CheckFailure(f"{call} returned dtype {out.dtype}, expected integers (uint64)")
+        got = out.astype(object)
+        if any(v < 0 or v >= M32 for v in got):
+            raise CheckFailure(f"{call}: values outside [0, 2³²) (no reduction modulo 2³²?)",
+                               hint="Reduce the sum and every mask removal modulo 2**32.")
+        want = updates[survivors].astype(object).sum(axis=0) % M32
+        if np.array_equal(got, want):
+            continue
+        plain = masked.astype(object).sum(axis=0) % M32
+        if dropped and np.array_equal(got, plain):
+            raise CheckFailure(f"{call}: the dropped clients' masks are still in the sum",
+                               hint="For every survivor i and dropped j, regenerate m_ij from seeds[i, j] "
+                               "and take out what i put in.")
+
+        doubled = plain.copy()
+        for i in survivors:
+            for j in dropped:
+                doubled = doubled + (1 if j > i else -1) * _mask(seeds[i, j], d)
+        doubled = np.array([v % M32 for v in doubled], dtype=object)
+        if dropped and np.array_equal(got, doubled):
+            raise CheckFailure(f"{call}: the masks with dropped clients are removed with the wrong sign "
+                               "(doubled instead of cancelled)",
+                               hint="Survivor i ADDED m_ij for j > i: subtract it; it SUBTRACTED m_ij for "
+                               "j < i: add it back.")
+        raise CheckFailure(f"{call}: not the survivors' sum",
+                           hint="Sum the masked rows, then remove each survivor's mask with each dropped "
+                           "client (masks between survivors cancel by themselves).")
+    seeds = _seeds(gen, 3)
+    rows = gen.integers(0, M32, size=(2, 4), dtype=np.uint64)
+    expect_error(fn, (rows, [0, 1], [1, 2], seeds), (ValueError,),
+                 "recover_sum(..., survivors=[0, 1], dropped=[1, 2], ...)")
+    expect_error(fn, (rows, [0, 1, 2], [], seeds), (ValueError,),
+                 "recover_sum(2 masked rows, survivors=[0, 1, 2], dropped=[], ...)")
+
+
 EXERCISE = Exercise(
     name="10_gradient_leakage_federated",
-    title="Gradient leakage and federated learning: inversion, iDLG, FedAvg, label skew, DP-FedAvg, masks",
+    title="Gradient leakage and federated learning: inversion, iDLG, FedAvg, label skew, DP-FedAvg, "
+          "secure sums",
     tasks=(
         Task("invert_first_layer", "invert_first_layer", check_invert_first_layer,
              notebook="10_gradient_leakage_federated",
@@ -496,5 +543,8 @@ EXERCISE = Exercise(
              hint="Clip each row, sum, add N(0, (σ·clip)²) per coordinate, divide by expected_clients."),
         Task("mask_update", "mask_update", check_mask_update, notebook="10_gradient_leakage_federated",
              hint="y_i = update + Σ_{j>i} m_ij − Σ_{j<i} m_ij, reduced modulo 2³²."),
+        Task("recover_sum", "recover_sum", check_recover_sum, notebook="10_gradient_leakage_federated",
+             hint="Σ masked rows, then for survivor i and dropped j: −m_ij if j > i, +m_ij if j < i "
+             "(mod 2³²)."),
     ),
 )

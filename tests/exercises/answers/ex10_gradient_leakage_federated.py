@@ -444,6 +444,96 @@ def mask_no_range_check(i, update, seeds):
     return y.astype(np.uint64)
 
 
+# ----------------------------------------------------------------------------- recover_sum
+
+
+def _rec_ok(masked, survivors, dropped):
+    if set(survivors).intersection(dropped):
+        raise ValueError("survivor and dropped at once")
+    if len(masked) != len(survivors):
+        raise ValueError("one masked row per survivor")
+
+
+def rec_python(masked, survivors, dropped, seeds):
+    _rec_ok(masked, survivors, dropped)
+    d = masked.shape[1]
+    total = [sum(int(v) for v in col) for col in masked.T]
+    for i in survivors:
+        for j in dropped:
+            m = _m(seeds[i, j], d)
+            total = [t - int(x) if j > i else t + int(x) for t, x in zip(total, m)]
+    return np.array([t % MOD for t in total], dtype=np.uint64)
+
+
+def rec_unmask_each_row(masked, survivors, dropped, seeds):
+    """Takes the dropped clients' masks out of each survivor's row first, then sums."""
+    _rec_ok(masked, survivors, dropped)
+    rows = masked.astype(np.int64)
+    for r, i in enumerate(survivors):
+        for j in dropped:
+            m = _m(seeds[i, j], masked.shape[1]).astype(np.int64)
+            rows[r] = (rows[r] - m) % MOD if j > i else (rows[r] + m) % MOD
+    return (rows.sum(axis=0) % MOD).astype(np.uint64)
+
+
+def rec_plain_sum(masked, survivors, dropped, seeds):
+    _rec_ok(masked, survivors, dropped)
+    return (masked.astype(np.int64).sum(axis=0) % MOD).astype(np.uint64)
+
+
+def rec_flipped(masked, survivors, dropped, seeds):
+    _rec_ok(masked, survivors, dropped)
+    total = masked.astype(np.int64).sum(axis=0)
+    for i in survivors:
+        for j in dropped:
+            m = _m(seeds[i, j], masked.shape[1]).astype(np.int64)
+            total = total + m if j > i else total - m
+    return (total % MOD).astype(np.uint64)
+
+
+def rec_first_survivor_only(masked, survivors, dropped, seeds):
+    """Removes the dropped clients' masks with the first survivor only."""
+    _rec_ok(masked, survivors, dropped)
+    total = masked.astype(np.int64).sum(axis=0)
+    i = survivors[0]
+    for j in dropped:
+        m = _m(seeds[i, j], masked.shape[1]).astype(np.int64)
+        total = total - m if j > i else total + m
+    return (total % MOD).astype(np.uint64)
+
+
+def rec_dropped_own_masks(masked, survivors, dropped, seeds):
+    """Loops over the dropped clients and undoes, from j's side, what each survivor i put in."""
+    _rec_ok(masked, survivors, dropped)
+    total = masked.astype(np.int64).sum(axis=0)
+    for j in dropped:
+        for i in survivors:
+            m = _m(seeds[j, i], masked.shape[1]).astype(np.int64)
+            total = total + m if i > j else total - m
+    return (total % MOD).astype(np.uint64)
+
+
+def rec_unreduced(masked, survivors, dropped, seeds):
+    _rec_ok(masked, survivors, dropped)
+    total = masked.astype(np.int64).sum(axis=0)
+    for i in survivors:
+        for j in dropped:
+            m = _m(seeds[i, j], masked.shape[1]).astype(np.int64)
+            total = total - m if j > i else total + m
+    return total
+
+
+def rec_no_checks(masked, survivors, dropped, seeds):
+    total = masked.astype(np.int64).sum(axis=0)
+    for i in survivors:
+        for j in dropped:
+            if i == j:
+                continue
+            m = _m(seeds[i, j], masked.shape[1]).astype(np.int64)
+            total = total - m if j > i else total + m
+    return (total % MOD).astype(np.uint64)
+
+
 CORRECT = {
     "invert_first_layer": [inv_loop, inv_take, inv_float32],
     "idlg_label": [idlg_min_entry, idlg_sorted],
@@ -451,6 +541,7 @@ CORRECT = {
     "dirichlet_split": [split_multinomial_loop, split_gamma],
     "clip_and_noise_updates": [dp_loop, dp_vectorised],
     "mask_update": [mask_int64, mask_sum_then_reduce],
+    "recover_sum": [rec_python, rec_unmask_each_row, rec_dropped_own_masks],
 }
 
 WRONG = {
@@ -465,4 +556,5 @@ WRONG = {
                                dp_clamp_coordinates, dp_own_generator, dp_noise_per_client],
     "mask_update": [mask_all_plus, mask_uint64_wrap, mask_reversed_signs, mask_one_stream,
                     mask_unreduced_int64, mask_no_range_check],
+    "recover_sum": [rec_plain_sum, rec_flipped, rec_first_survivor_only, rec_unreduced, rec_no_checks],
 }

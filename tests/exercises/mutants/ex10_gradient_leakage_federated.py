@@ -362,6 +362,65 @@ def mask_no_i_check(i, update, seeds):
     return y
 
 
+# --- recover_sum
+def _check_recover(masked, survivors, dropped):
+    if set(survivors) & set(dropped) or masked.shape[0] != len(survivors):
+        raise ValueError("bad arguments")
+
+
+def recover_ignores_dropouts(masked, survivors, dropped, seeds):
+    _check_recover(masked, survivors, dropped)
+    return masked.sum(axis=0, dtype=np.uint64) % M
+
+
+def recover_wrong_sign(masked, survivors, dropped, seeds):
+    _check_recover(masked, survivors, dropped)
+    total = masked.sum(axis=0, dtype=np.uint64) % M
+    for i in survivors:
+        for j in dropped:
+            m = _prg(seeds[i, j], masked.shape[1])
+            total = (total + m) % M if j > i else (total + M - m) % M
+    return total
+
+
+def recover_no_modulus(masked, survivors, dropped, seeds):
+    _check_recover(masked, survivors, dropped)
+    total = masked.sum(axis=0, dtype=np.uint64)
+    for i in survivors:
+        for j in dropped:
+            m = _prg(seeds[i, j], masked.shape[1])
+            total = total - m if j > i else total + m
+    return total
+
+
+def recover_only_higher_dropped(masked, survivors, dropped, seeds):
+    """Removes only the masks that survivors added (dropped j > i), forgetting those they subtracted."""
+    _check_recover(masked, survivors, dropped)
+    total = masked.sum(axis=0, dtype=np.uint64) % M
+    for i in survivors:
+        for j in dropped:
+            if j > i:
+                total = (total + M - _prg(seeds[i, j], masked.shape[1])) % M
+    return total
+
+
+def recover_removes_all_masks(masked, survivors, dropped, seeds):
+    """Correct: removes every mask of every survivor; those between two survivors cancel anyway."""
+    _check_recover(masked, survivors, dropped)
+    total = masked.sum(axis=0, dtype=np.uint64) % M
+    for i in survivors:
+        for j in range(len(seeds)):
+            if j != i:
+                m = _prg(seeds[i, j], masked.shape[1])
+                total = (total + M - m) % M if j > i else (total + m) % M
+    return total
+
+
+def recover_no_validation(masked, survivors, dropped, seeds):
+    return _sol().recover_sum(masked, list(survivors)[: len(masked)],
+                              [j for j in dropped if j not in survivors], seeds)
+
+
 MUTANTS = {
     "invert_first_layer": [invert_first_row, invert_wrong_row, invert_transposed, invert_average_rows,
                            invert_no_zero_check, invert_signed_max],
@@ -376,6 +435,8 @@ MUTANTS = {
                                dp_allows_zero_noise],
     "mask_update": [mask_same_sign, mask_no_modulus, mask_global_generator, mask_signs_swapped,
                     mask_float32_arithmetic, mask_legacy_prg, mask_no_i_check],
+    "recover_sum": [recover_ignores_dropouts, recover_wrong_sign, recover_no_modulus,
+                    recover_only_higher_dropped, recover_no_validation],
 }
 
 
@@ -416,4 +477,5 @@ EQUIVALENTS = {
     "dirichlet_split": [split_categorical_per_example],
     "clip_and_noise_updates": [dp_standard_normal_scaled],
     "mask_update": [mask_python_ints],
+    "recover_sum": [recover_removes_all_masks],
 }
