@@ -314,8 +314,12 @@ def run_flower(
         run = procs.start("flwr-run", [bin_dir / "flwr", "run", APP_DIR, CONNECTION,
                                        "--run-config", overrides, "--stream"], {"FLWR_HOME": str(cli_home)})
         _wait(lambda: result_path.exists() or run.poll() is not None, deadline, "the run", procs, logs)
-        _wait(lambda: result_path.exists(), min(deadline, time.monotonic() + 10), "the ServerApp's result",
-              procs, logs)
+        if not result_path.exists():  # flwr run has ended: give the ServerApp's file a moment
+            try:
+                _wait(result_path.exists, min(deadline, time.monotonic() + 10), "the result", procs, logs)
+            except TimeoutError:
+                raise RuntimeError(f"the run ended (flwr run exited with {run.returncode}) without writing "
+                                   f"its result\n{_logs(logs)}") from None
         saved = torch.load(result_path, weights_only=True)
     finally:
         procs.stop()

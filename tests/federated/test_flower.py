@@ -45,16 +45,16 @@ def processes_of(workdir: Path) -> set[int]:
     return found
 
 
-@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="the process check reads Linux's /proc")
-def test_flower_deployment_runtime_gives_the_hand_written_global_model(tmp_path):
-    workdir = tmp_path / "flower"
+def run_watched(workdir: Path, **kwargs) -> tuple[object, set[int], float]:
+    """``run_flower(..., workdir=workdir)`` in a thread, while this one notes the run's processes.
+    Returns (the result or the exception raised, every process seen, seconds)."""
     out: dict = {}
 
     def target():
         try:
-            out["result"] = run_flower(ROUNDS, CLIENTS, SEED, workdir=workdir, timeout=240)
-        except BaseException as exc:  # re-raised below
-            out["error"] = exc
+            out["result"] = run_flower(workdir=workdir, **kwargs)
+        except Exception as exc:  # handed back to the test
+            out["result"] = exc
 
     thread = threading.Thread(target=target)
     started = time.monotonic()
@@ -63,16 +63,27 @@ def test_flower_deployment_runtime_gives_the_hand_written_global_model(tmp_path)
     while thread.is_alive():
         seen |= processes_of(workdir)
         thread.join(0.25)
-    seconds = time.monotonic() - started
-    if "error" in out:
-        raise out["error"]
-    flower = out["result"]
+    return out["result"], seen, time.monotonic() - started
+
+
+needs_proc = pytest.mark.skipif(not Path("/proc/self/environ").exists(),
+                                reason="the process check reads Linux's /proc")
+
+
+@needs_proc
+def test_flower_deployment_runtime_gives_the_hand_written_global_model(tmp_path):
+    workdir = tmp_path / "flower"
+    flower, seen, seconds = run_watched(workdir, rounds=ROUNDS, clients=CLIENTS, seed=SEED, timeout=240)
+    if isinstance(flower, Exception):
+        raise flower
     print(f"Flower run: {seconds:.1f} s")
 
     # nothing that the run started outlives it; and the check above saw the processes while they ran
     assert processes_of(workdir) == set()
     assert len(seen) >= 1 + CLIENTS + 1  # the SuperLink, the SuperNodes, flwr run (and their children)
-    assert seen <= set(flower.pids)  # run_flower knew of every process it had to stop
+    # run_flower tracked them too (both sample the process table, so a process that lived for less
+    # than a sampling interval may be seen by one of them only)
+    assert len(seen & set(flower.pids)) >= 1 + CLIENTS + 1
 
     hand = handwritten(ROUNDS, CLIENTS, SEED)
     expected = hand.model.state_dict()
@@ -85,3 +96,14 @@ def test_flower_deployment_runtime_gives_the_hand_written_global_model(tmp_path)
     start = initial_model(digits_model, SEED).state_dict()
     assert max_abs_difference(flower.state_dict, start) > 1e-2
     assert flower.accuracies[-1] > 0.5
+
+
+@needs_proc
+def test_a_run_that_times_out_stops_every_process(tmp_path):
+    workdir = tmp_path / "flower"
+    error, seen, seconds = run_watched(workdir, rounds=50, clients=CLIENTS, seed=SEED, timeout=6)
+    assert isinstance(error, TimeoutError), error  # 50 rounds cannot finish in 6 s
+    assert "timed out waiting for" in str(error)
+    assert seen  # the SuperLink at least had started
+    assert processes_of(workdir) == set()
+    assert seconds < 6 + 30  # stopping takes seconds, not minutes
