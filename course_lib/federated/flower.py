@@ -50,7 +50,8 @@ from ..models import mlp
 from .fedavg import FedAvgResult, fedavg
 from .splits import iid_split
 
-__all__ = ["APP_DIR", "FlowerResult", "digits_clients", "digits_model", "handwritten", "run_flower"]
+__all__ = ["APP_DIR", "FlowerResult", "digits_clients", "digits_model", "handwritten", "max_abs_difference",
+           "run_flower"]
 
 #: The Flower app (ServerApp, ClientApp and its pyproject.toml) that ``flwr run`` submits.
 APP_DIR = Path(__file__).resolve().parent / "flower_app"
@@ -106,6 +107,9 @@ def _require_flwr() -> Path:
         raise ModuleNotFoundError(
             f"Flower (flwr) is not installed in {sys.prefix}. Install the course's optional extra "
             f"`federated` (needs Python 3.11 or newer), from the course folder: {INSTALL}", name="flwr")
+    if not (APP_DIR / "pyproject.toml").is_file():
+        raise FileNotFoundError(f"the Flower app is missing ({APP_DIR}); it ships with the course's source: "
+                                f"install course_lib from the course folder in editable mode (-e)")
     bin_dir = Path(sys.executable).parent
     if not (bin_dir / "flower-superlink").exists():
         raise FileNotFoundError(f"flwr is importable but {bin_dir / 'flower-superlink'} is missing; "
