@@ -4,10 +4,11 @@
 """Exercise 11 — encryption for machine learning: the arithmetic under notebook 11, in NumPy.
 
 Additive secret sharing over the ring of integers modulo 2⁶⁴, fixed-point numbers in that ring and
-their truncation after a product, multiplication of shared values with a Beaver triple, and packing
-several small integers into one plaintext for a Paillier secure sum. Ring elements are ``np.uint64``
-arrays: NumPy's uint64 arithmetic on arrays wraps around modulo 2⁶⁴, which is exactly the ring's
-addition, subtraction and multiplication. NumPy is all you need. Check your work with
+their truncation after a product (in the clear and on shares), multiplication of shared values with
+a Beaver triple, and packing several small integers into one plaintext for a Paillier secure sum.
+Ring elements are ``np.uint64`` arrays: NumPy's uint64 arithmetic on arrays wraps around modulo 2⁶⁴,
+which is exactly the ring's addition, subtraction and multiplication. NumPy is all you need. Check
+your work with
 
     python3 course.py check 11_encrypted_computation [task]
 """
@@ -52,6 +53,24 @@ def truncate(v: np.ndarray, frac_bits: int) -> np.ndarray:
     """
     raise NotImplementedError("write truncate() here")
 
+
+def truncate_shares(z_shares: np.ndarray, frac_bits: int) -> np.ndarray:
+    """Truncate a SHARED product without opening it: two parties, each shifting its own share.
+
+    ``z_shares`` is a (2, d) uint64 array of two parties' shares of a product z with
+    ``2·frac_bits`` fractional bits. Following SecureML (Mohassel & Zhang 2017), with signed
+    meaning "the uint64 read as int64" and every result stored back as uint64:
+
+    * party 0 returns ``signed(z₀) >> frac_bits`` (an arithmetic shift, rounding down);
+    * party 1 returns ``−(signed(−z₁ mod 2⁶⁴) >> frac_bits)``: negate in the ring, shift, negate back
+      (so its share is rounded up, and the two roundings do not add up to a bias).
+
+    The shares then reconstruct to ``z / 2^frac_bits`` up to one unit — unless the two shares wrap
+    around 2⁶⁴ between them, which happens with probability about ``|z| / 2⁶³``. Return the (2, d)
+    uint64 array, leaving ``z_shares`` unchanged. Raise ValueError unless ``z_shares`` has shape
+    (2, d) and ``frac_bits`` is in [0, 62].
+    """
+    raise NotImplementedError("write truncate_shares() here")
 
 def beaver_multiply(x_shares: np.ndarray, y_shares: np.ndarray, triple: list[np.ndarray]) -> np.ndarray:
     """Shares of ``x · y`` from shares of x and y and a Beaver triple (Beaver 1991), modulo 2⁶⁴.

@@ -1,10 +1,11 @@
 """Exercise 11 — encryption for machine learning: the arithmetic under notebook 11, in NumPy.
 
 Additive secret sharing over the ring of integers modulo 2⁶⁴, fixed-point numbers in that ring and
-their truncation after a product, multiplication of shared values with a Beaver triple, and packing
-several small integers into one plaintext for a Paillier secure sum. Ring elements are ``np.uint64``
-arrays: NumPy's uint64 arithmetic on arrays wraps around modulo 2⁶⁴, which is exactly the ring's
-addition, subtraction and multiplication. NumPy is all you need. Check your work with
+their truncation after a product (in the clear and on shares), multiplication of shared values with
+a Beaver triple, and packing several small integers into one plaintext for a Paillier secure sum.
+Ring elements are ``np.uint64`` arrays: NumPy's uint64 arithmetic on arrays wraps around modulo 2⁶⁴,
+which is exactly the ring's addition, subtraction and multiplication. NumPy is all you need. Check
+your work with
 
     python3 course.py check 11_encrypted_computation [task]
 """
@@ -69,6 +70,34 @@ def truncate(v: np.ndarray, frac_bits: int) -> np.ndarray:
     return (signed >> np.int64(frac_bits)).view(np.uint64)
     # END SOLUTION
 
+
+def truncate_shares(z_shares: np.ndarray, frac_bits: int) -> np.ndarray:
+    """Truncate a SHARED product without opening it: two parties, each shifting its own share.
+
+    ``z_shares`` is a (2, d) uint64 array of two parties' shares of a product z with
+    ``2·frac_bits`` fractional bits. Following SecureML (Mohassel & Zhang 2017), with signed
+    meaning "the uint64 read as int64" and every result stored back as uint64:
+
+    * party 0 returns ``signed(z₀) >> frac_bits`` (an arithmetic shift, rounding down);
+    * party 1 returns ``−(signed(−z₁ mod 2⁶⁴) >> frac_bits)``: negate in the ring, shift, negate back
+      (so its share is rounded up, and the two roundings do not add up to a bias).
+
+    The shares then reconstruct to ``z / 2^frac_bits`` up to one unit — unless the two shares wrap
+    around 2⁶⁴ between them, which happens with probability about ``|z| / 2⁶³``. Return the (2, d)
+    uint64 array, leaving ``z_shares`` unchanged. Raise ValueError unless ``z_shares`` has shape
+    (2, d) and ``frac_bits`` is in [0, 62].
+    """
+    # BEGIN SOLUTION
+    z = np.asarray(z_shares, dtype=np.uint64)
+    if z.ndim != 2 or z.shape[0] != 2:
+        raise ValueError(f"z_shares must have shape (2, d), got {z.shape}")
+    if not 0 <= frac_bits <= 62:
+        raise ValueError(f"frac_bits must be in [0, 62], got {frac_bits}")
+    f = np.int64(frac_bits)
+    party0 = (z[0].view(np.int64) >> f).view(np.uint64)
+    party1 = (-((np.uint64(0) - z[1]).view(np.int64) >> f)).view(np.uint64)
+    return np.stack([party0, party1])
+    # END SOLUTION
 
 def beaver_multiply(x_shares: np.ndarray, y_shares: np.ndarray, triple: list[np.ndarray]) -> np.ndarray:
     """Shares of ``x · y`` from shares of x and y and a Beaver triple (Beaver 1991), modulo 2⁶⁴.

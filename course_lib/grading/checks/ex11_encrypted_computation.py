@@ -181,6 +181,63 @@ def check_truncate(fn) -> None:
     expect_error(fn, (products[:3], -1), (ValueError,), "truncate(..., frac_bits=-1)")
 
 
+def _trunc_shares_ref(z0: int, z1: int, f: int) -> tuple[int, int]:
+    return (_signed(z0) >> f) % RING, (-(_signed((-z1) % RING) >> f)) % RING
+
+
+def check_truncate_shares(fn) -> None:
+    gen = np.random.default_rng(1108)
+    f = 16
+    x, y = gen.normal(0, 20, size=60), gen.normal(0, 20, size=60)
+    z = [(a * b) % RING for a, b in zip(_encode_ref(x, f), _encode_ref(y, f))]
+    r = [int(v) for v in gen.integers(0, RING, size=len(z), dtype=np.uint64)]
+    products = np.array([[(zi - ri) % RING for zi, ri in zip(z, r)], r], dtype=np.uint64)
+    edges = [(5, 0), (0, 5), (RING - 5, 0), (0, RING - 5), (HALF, 0), (0, HALF), (RING - 1, 1), (1, RING - 1),
+             (HALF - 1, HALF + 1), (12345, RING - 12345 + 7)]
+    cases = [("shares of 60 products with 16 fractional bits, frac_bits=16", products, f),
+             ("edge cases (0, ±5, ±1, 2⁶³ in one share or the other), frac_bits=1",
+              np.array(edges, dtype=np.uint64).T.copy(), 1),
+             ("random shares, frac_bits=62", gen.integers(0, RING, size=(2, 10), dtype=np.uint64), 62),
+             ("random shares, frac_bits=0", gen.integers(0, RING, size=(2, 10), dtype=np.uint64), 0)]
+    for what, shares, bits in cases:
+        call = f"truncate_shares({what})"
+        kept = shares.copy()
+        out = _uint64(fn(shares, bits), call, shares.shape)
+        if not np.array_equal(shares, kept):
+            raise CheckFailure(f"{call}: z_shares was changed", hint="Compute new arrays.")
+        pairs = list(zip(_ints(shares[0]), _ints(shares[1])))
+        want = [_trunc_shares_ref(a, b, bits) for a, b in pairs]
+        got = list(zip(_ints(out[0]), _ints(out[1])))
+        if got == want:
+            continue
+        p0_ok = [g[0] for g in got] == [w[0] for w in want]
+        p1 = [g[1] for g in got]
+        for other, mistake, hint in [
+                ([(_signed(b) >> bits) % RING for _, b in pairs],
+                 "party 1 rounds its share down like party 0",
+                 "Party 1 negates in the ring, shifts, and negates back: −(signed(−z₁) >> frac_bits)."),
+                ([(-(_signed(b) >> bits)) % RING for _, b in pairs], "party 1 negates after the shift only",
+                 "Negate z₁ in the ring BEFORE the shift, and the result after it."),
+                ([b >> bits for _, b in pairs], "party 1's share is shifted as an unsigned number",
+                 "Party 1: −(signed(−z₁ mod 2⁶⁴) >> frac_bits).")]:
+            if p0_ok and p1 == other:
+                raise CheckFailure(f"{call}: {mistake}", hint=hint)
+        if [g[0] for g in got] == [a >> bits for a, _ in pairs]:
+            raise CheckFailure(f"{call}: party 0's share is shifted as an unsigned number",
+                               hint="Party 0: view the share as int64, then shift (arithmetic shift).")
+        opened = [(a + b) % RING for a, b in pairs]
+        if [sum(g) % RING for g in got] == [(_signed(v) >> bits) % RING for v in opened]:
+            raise CheckFailure(f"{call}: the result is right, but it was computed on the OPENED product",
+                               hint="Each party shifts only its own share; nobody may learn z.")
+        raise CheckFailure(f"{call}: wrong shares", hint="Party 0: signed(z₀) >> f; party 1: "
+                           "−(signed(−z₁) >> f), everything modulo 2⁶⁴.")
+    ok = np.zeros((2, 3), dtype=np.uint64)
+    expect_error(fn, (np.zeros((3, 3), dtype=np.uint64), 4), (ValueError,),
+                 "truncate_shares(shares of 3 parties, 4)")
+    expect_error(fn, (ok, 63), (ValueError,), "truncate_shares(..., frac_bits=63)")
+    expect_error(fn, (ok, -1), (ValueError,), "truncate_shares(..., frac_bits=-1)")
+
+
 # ----------------------------------------------------------------------------- beaver_multiply
 
 
@@ -334,7 +391,8 @@ def check_unpack_sum(fn) -> None:
 
 EXERCISE = Exercise(
     name="11_encrypted_computation",
-    title="Encryption for machine learning: secret shares, fixed point, Beaver triples, Paillier packing",
+    title="Encryption for machine learning: secret shares, fixed point, truncation, Beaver triples, "
+          "Paillier packing",
     tasks=(
         Task("share", "share", check_share, notebook="11_encrypted_computation",
              hint="n − 1 uniform uint64 shares from rng; the last is x minus their sum (it wraps mod 2⁶⁴)."),
@@ -343,6 +401,8 @@ EXERCISE = Exercise(
              hint="np.rint(x · 2^frac_bits) as int64, then .view(np.uint64); refuse what does not fit."),
         Task("truncate", "truncate", check_truncate, notebook="11_encrypted_computation",
              hint="View as int64, arithmetic shift right by frac_bits, view as uint64."),
+        Task("truncate_shares", "truncate_shares", check_truncate_shares, notebook="11_encrypted_computation",
+             hint="Party 0 shifts its signed share; party 1 negates, shifts, negates back (SecureML)."),
         Task("beaver_multiply", "beaver_multiply", check_beaver_multiply, notebook="11_encrypted_computation",
              hint="Open d = x − a and e = y − b; z_p = c_p + d·b_p + e·a_p, party 0 adds d·e."),
         Task("pack_values", "pack_values", check_pack_values, notebook="11_encrypted_computation",

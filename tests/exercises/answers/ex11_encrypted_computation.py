@@ -195,6 +195,63 @@ def trunc_round_nearest(v, frac_bits):
     return ((s + half) >> np.int64(frac_bits)).view(np.uint64)
 
 
+# ----------------------------------------------------------------------------- truncate_shares
+
+
+def _ts_ok(z_shares, frac_bits):
+    if np.shape(z_shares)[0] != 2 or np.ndim(z_shares) != 2:
+        raise ValueError("two parties' shares, shape (2, d)")
+    if frac_bits < 0 or frac_bits > 62:
+        raise ValueError("frac_bits must be in [0, 62]")
+
+
+def ts_python(z_shares, frac_bits):
+    _ts_ok(z_shares, frac_bits)
+
+    def signed(u):
+        return u - MOD if u >= 1 << 63 else u
+
+    p0 = [signed(u) >> frac_bits for u in z_shares[0].tolist()]
+    p1 = [-(signed((-u) % MOD) >> frac_bits) for u in z_shares[1].tolist()]
+    return np.array([[v % MOD for v in p0], [v % MOD for v in p1]], dtype=np.uint64)
+
+
+def ts_floor_divide(z_shares, frac_bits):
+    """Party 1 as a ceiling division of its signed share: −⌊−z₁ / 2^f⌋ = ⌈z₁ / 2^f⌉ (as signed)."""
+    _ts_ok(z_shares, frac_bits)
+    step = np.int64(1) << np.int64(frac_bits)
+    p0 = np.floor_divide(z_shares[0].view(np.int64), step)
+    neg = (np.zeros_like(z_shares[1]) - z_shares[1]).view(np.int64)
+    p1 = -np.floor_divide(neg, step)
+    return np.stack([p0, p1]).view(np.uint64)
+
+
+def ts_same_rule(z_shares, frac_bits):
+    """Applies party 0's rule to both shares."""
+    _ts_ok(z_shares, frac_bits)
+    return np.stack([(z.view(np.int64) >> np.int64(frac_bits)).view(np.uint64) for z in z_shares])
+
+
+def ts_ceil_both(z_shares, frac_bits):
+    """Applies party 1's rule to both shares."""
+    _ts_ok(z_shares, frac_bits)
+    return np.stack([(-((np.uint64(0) - z).view(np.int64) >> np.int64(frac_bits))).view(np.uint64)
+                     for z in z_shares])
+
+
+def ts_float(z_shares, frac_bits):
+    _ts_ok(z_shares, frac_bits)
+    p0 = np.floor(z_shares[0].view(np.int64) / 2.0**frac_bits)
+    p1 = np.ceil(z_shares[1].view(np.int64) / 2.0**frac_bits)
+    return np.stack([p0, p1]).astype(np.int64).view(np.uint64)
+
+
+def ts_unsigned_party0(z_shares, frac_bits):
+    _ts_ok(z_shares, frac_bits)
+    p1 = (-((np.uint64(0) - z_shares[1]).view(np.int64) >> np.int64(frac_bits))).view(np.uint64)
+    return np.stack([z_shares[0] >> np.uint64(frac_bits), p1])
+
+
 # ----------------------------------------------------------------------------- beaver_multiply
 
 
@@ -398,6 +455,7 @@ CORRECT = {
     "share": [share_cumulative, share_bytes, share_random_position],
     "fixed_point_encode": [enc_python, enc_ldexp],
     "truncate": [trunc_floor_divide, trunc_python],
+    "truncate_shares": [ts_python, ts_floor_divide],
     "beaver_multiply": [beaver_loop, beaver_python],
     "pack_values": [pack_shift_or, pack_horner],
     "unpack_sum": [unpack_divmod, unpack_bits_string],
@@ -409,6 +467,7 @@ WRONG = {
     "fixed_point_encode": [enc_round_half_away, enc_floor, enc_offset_binary, enc_negative_as_magnitude,
                            enc_limit_2_63, enc_no_frac_check],
     "truncate": [trunc_unsigned_shift, trunc_int_division, trunc_divide_float, trunc_round_nearest],
+    "truncate_shares": [ts_same_rule, ts_ceil_both, ts_float, ts_unsigned_party0],
     "beaver_multiply": [beaver_all_add_de, beaver_split_de, beaver_swapped_masks, beaver_reversed_difference,
                         beaver_float, beaver_no_checks],
     "pack_values": [pack_reversed, pack_via_float_pow, pack_only_slot_check, pack_ceil_log],

@@ -286,12 +286,52 @@ def unpack_no_check(packed_sum, n_values, slot_bits):
     return [(int(packed_sum) >> (k * slot_bits)) & ((1 << slot_bits) - 1) for k in range(n_values)]
 
 
+# --- truncate_shares
+def _check_ts(z_shares, frac_bits):
+    if z_shares.ndim != 2 or z_shares.shape[0] != 2 or not 0 <= frac_bits <= 62:
+        raise ValueError("bad arguments")
+
+
+def ts_both_floor(z_shares, frac_bits):
+    """Both parties shift their own share down: biased by one unit half of the time."""
+    _check_ts(z_shares, frac_bits)
+    return (z_shares.view(np.int64) >> np.int64(frac_bits)).view(np.uint64)
+
+
+def ts_negate_after_only(z_shares, frac_bits):
+    _check_ts(z_shares, frac_bits)
+    p1 = (-(z_shares[1].view(np.int64) >> np.int64(frac_bits))).view(np.uint64)
+    return np.stack([(z_shares[0].view(np.int64) >> np.int64(frac_bits)).view(np.uint64), p1])
+
+
+def ts_logical(z_shares, frac_bits):
+    _check_ts(z_shares, frac_bits)
+    p1 = np.uint64(0) - ((np.uint64(0) - z_shares[1]) >> np.uint64(frac_bits))
+    return np.stack([z_shares[0] >> np.uint64(frac_bits), p1])
+
+
+def ts_open_then_reshare(z_shares, frac_bits):
+    """Opens z, truncates it in the clear and deals it out again: right value, z revealed."""
+    _check_ts(z_shares, frac_bits)
+    z = z_shares.sum(axis=0, dtype=np.uint64)
+    t = (z.view(np.int64) >> np.int64(frac_bits)).view(np.uint64)
+    return np.stack([t, np.zeros_like(t)])
+
+
+def ts_no_check(z_shares, frac_bits):
+    f = np.int64(frac_bits % 64)
+    p0 = (z_shares[0].view(np.int64) >> f).view(np.uint64)
+    p1 = (-((np.uint64(0) - z_shares[1]).view(np.int64) >> f)).view(np.uint64)
+    return np.stack([p0, p1])
+
+
 MUTANTS = {
     "share": [share_half_ring, share_from_float, share_split_evenly, share_one_mask_reused, share_not_summing,
               share_own_generator, share_no_check],
     "fixed_point_encode": [encode_truncating, encode_half_up, encode_abs, encode_scale_by_bits,
                            encode_no_limit, encode_signed_dtype],
     "truncate": [truncate_logical, truncate_toward_zero, truncate_float, truncate_no_check],
+    "truncate_shares": [ts_both_floor, ts_negate_after_only, ts_logical, ts_open_then_reshare, ts_no_check],
     "beaver_multiply": [beaver_de_everyone, beaver_de_nobody, beaver_de_last_party, beaver_wrong_sign,
                         beaver_open_x, beaver_local_product, beaver_modifies_input, beaver_no_shape_check],
     "pack_values": [pack_big_endian, pack_float, pack_no_headroom, pack_headroom_bits, pack_int64],
