@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from flwr.app import ArrayRecord, ConfigRecord, Context, MetricRecord
+from flwr.app import ArrayRecord, Context, MetricRecord
 from flwr.serverapp import Grid, ServerApp
 from flwr.serverapp.strategy import FedAvg
 
@@ -61,7 +61,7 @@ def main(grid: Grid, context: Context) -> None:
 
     result = SeededFedAvg(n, seed).start(
         grid=grid, initial_arrays=ArrayRecord(model.state_dict()), num_rounds=int(cfg["num-server-rounds"]),
-        train_config=ConfigRecord({"lr": float(cfg["lr"])}), evaluate_fn=evaluate)
+        evaluate_fn=evaluate)
     accuracies = [float(result.evaluate_metrics_serverapp[r]["accuracy"])
                   for r in sorted(result.evaluate_metrics_serverapp) if r > 0]
     tmp = Path(out + ".partial")
