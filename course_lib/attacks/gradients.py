@@ -125,7 +125,8 @@ def gradient_of(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> dict[str,
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
     x = _tensor(x, "x")
     if not isinstance(y, torch.Tensor) or y.dtype != torch.long or y.ndim != 1 or len(y) != len(x):
-        raise ValueError(f"y must be a 1-D long tensor with one label per row of x ({len(x)}), got {y!r}")
+        raise ValueError(f"y must be a 1-D long tensor with one label per row of x ({len(x)}), got "
+                         f"{getattr(y, 'dtype', type(y).__name__)} of shape {tuple(getattr(y, 'shape', ()))}")
     params = {n: p for n, p in model.named_parameters() if p.requires_grad}
     loss = nn.functional.cross_entropy(model(x), y)
     grads = torch.autograd.grad(loss, list(params.values()))
@@ -309,8 +310,9 @@ def dlg(
         dummy_y = torch.randn((shape[0], k), generator=generator, dtype=dtype).requires_grad_(True)
         variables.append(dummy_y)
     else:
-        y = torch.full((shape[0],), label, dtype=torch.long) if isinstance(label, int) else label
-        if (isinstance(label, bool) or not isinstance(y, torch.Tensor) or y.dtype != torch.long
+        scalar = isinstance(label, (int, np.integer)) and not isinstance(label, (bool, np.bool_))
+        y = torch.full((shape[0],), int(label), dtype=torch.long) if scalar else label
+        if (isinstance(label, (bool, np.bool_)) or not isinstance(y, torch.Tensor) or y.dtype != torch.long
                 or y.shape != (shape[0],)):
             raise ValueError(f"label must be an int or a long tensor of shape ({shape[0]},), got {label!r}")
 

@@ -178,7 +178,11 @@ class SecAggClient:
 
     def masked_input(self, update, public_keys: Mapping[int, bytes], round: int = 0) -> np.ndarray:
         """``encode(update) + Σ_{j>i} m_ij − Σ_{j<i} m_ji (mod 2³²)`` over every client that published a
-        key; the overflow bound is checked for ``len(public_keys)`` clients."""
+        key; the overflow bound is checked for ``len(public_keys)`` clients.
+
+        ``round`` must be fresh for every aggregation with the same keys: the same masks on two
+        different updates would let the server subtract them and see the difference of the updates.
+        """
         peers = self._peers(public_keys)
         y = encode(update, n_clients=len(public_keys)).ravel()
         for j in peers:

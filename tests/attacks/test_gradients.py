@@ -172,6 +172,12 @@ def test_dlg_refuses_bad_input(digits):
         dlg(model, list(g.values())[:2], (1, 64), steps=1, generator=_gen(0))
     with pytest.raises(ValueError, match="label must be an int or a long tensor"):
         dlg(model, g, (1, 64), label=torch.tensor([1, 2]), steps=1, generator=_gen(0))
+    with pytest.raises(ValueError, match="label must be an int or a long tensor"):
+        dlg(model, g, (1, 64), label=True, steps=1, generator=_gen(0))
+    with pytest.raises(ValueError, match="y must be a 1-D long tensor"):
+        gradient_of(model, X[:2], y[:1])
+    x_np_label = dlg(model, g, (1, 64), label=np.int64(y[0]), steps=50, generator=_gen(0))  # NumPy ints too
+    assert reconstruction_mse(x_np_label, X[:1]) < 1e-8
     with pytest.raises(TypeError, match="mask must hold boolean tensors"):
         dlg(model, g, (1, 64), steps=1, generator=_gen(0), mask={k: v.ne(0).float() for k, v in g.items()})
     with pytest.raises(TypeError, match="x_shape"):
