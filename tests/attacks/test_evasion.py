@@ -154,19 +154,29 @@ def test_a_seeded_generator_makes_pgd_and_noise_reproducible(trained, digits):
     assert torch.equal(*fixed)
 
 
-def test_keep_best_never_returns_a_worse_iterate_than_the_last(trained, digits):
+def test_keep_best_returns_the_best_iterate_of_the_run(trained, digits):
+    """Iterate t of a run is what the same run (same start, same step size) returns after t steps without
+    keep_best; the kept point must misclassify whenever some iterate does, and otherwise have the largest
+    loss. Large steps make the iterates oscillate, so the last one is often not the best."""
     model = trained[0]
     _, _, Xt, yt = digits
-    best = pgd(model, Xt, yt, 0.05, generator=_gen(1), steps=5)
-    last = pgd(model, Xt, yt, 0.05, generator=_gen(1), steps=5, keep_best=False)
+    eps, alpha, steps = 0.05, 0.1, 5
+    best = pgd(model, Xt, yt, eps, step_size=alpha, steps=steps, generator=_gen(1))
     with torch.no_grad():
-        wrong_best = model(best).argmax(1) != yt
-        wrong_last = model(last).argmax(1) != yt
-        loss_best = F.cross_entropy(model(best), yt, reduction="none")
-        loss_last = F.cross_entropy(model(last), yt, reduction="none")
-    assert bool((wrong_best | ~wrong_last).all()), "a misclassifying last iterate is never dropped"
-    same = wrong_best == wrong_last
-    assert bool((loss_best[same] >= loss_last[same] - 1e-6).all())
+        wrong_t, loss_t = [], []
+        for t in range(1, steps + 1):
+            x_t = pgd(model, Xt, yt, eps, step_size=alpha, steps=t, generator=_gen(1), keep_best=False)
+            logits = model(x_t)
+            wrong_t.append(logits.argmax(1) != yt)
+            loss_t.append(F.cross_entropy(logits, yt, reduction="none"))
+        wrong_t, loss_t = torch.stack(wrong_t), torch.stack(loss_t)
+        logits = model(best)
+        wrong_best, loss_best = logits.argmax(1) != yt, F.cross_entropy(logits, yt, reduction="none")
+    assert bool((wrong_best >= wrong_t.any(0)).all()), "a misclassifying iterate is never dropped"
+    none_wrong = ~wrong_t.any(0) & ~wrong_best
+    assert bool((loss_best[none_wrong] >= loss_t.max(0).values[none_wrong] - 1e-6).all())
+    last_not_best = (wrong_t.any(0) & ~wrong_t[-1]) | (loss_t[-1] < loss_t.max(0).values - 1e-3)
+    assert int(last_not_best.sum()) >= 3, "the test needs runs whose last iterate is not their best"
 
 
 # ------------------------------------------------------------------ a linear model: the exact worst case
