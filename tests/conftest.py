@@ -1,10 +1,24 @@
-"""Shared pytest set-up: the --impl option and one marker per exercise and per task."""
+"""Shared pytest set-up: the --impl option, one marker per exercise and per task, and a one-thread fixture."""
 
 from __future__ import annotations
 
 import os
 
+import pytest
+
 os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+@pytest.fixture(scope="module")
+def one_thread():
+    """Small models train several times faster on one thread than on two (and a busy machine makes two
+    threads much slower still); the previous setting is restored afterwards. A test module that trains
+    small torch models uses it with ``pytestmark = pytest.mark.usefixtures("one_thread")``."""
+    from course_lib.config import set_threads
+
+    previous = set_threads(1)
+    yield
+    set_threads(previous)
 
 
 def pytest_addoption(parser):

@@ -9,19 +9,11 @@ import pytest
 import torch
 from torch import nn
 
-from course_lib.config import set_threads
 from course_lib.data import load_digits_split
 from course_lib.federated import fedavg, iid_split, local_sgd, shard_split, weighted_average
 from course_lib.models import mlp
 
-
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """Small models train several times faster on one thread than on two (and a busy machine makes two
-    threads much slower still); the previous setting is restored afterwards."""
-    previous = set_threads(1)
-    yield
-    set_threads(previous)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 @pytest.fixture(scope="module")

@@ -21,6 +21,21 @@ def repeat_calls(fn, args: tuple, times: int, copy: tuple[int, ...] = ()):
         yield fn(*(a.copy() if i in copy else a for i, a in enumerate(args)))
 
 
+def expect_drawn_from_rng(outputs, call: str, what: str, one: str, drawn: str, same=None) -> None:
+    """``outputs``: what three calls returned with generators seeded s, s and another seed. The first two
+    must be equal and the third different: the randomness comes from the ``rng`` argument. ``what`` and
+    ``one`` name the outputs (plural, singular), ``drawn`` what is drawn; ``same`` compares two outputs
+    (default: ``np.array_equal``)."""
+    same = same or np.array_equal
+    first, again, other = outputs
+    if not same(first, again):
+        raise CheckFailure(f"{call}: two generators with the same seed gave different {what}",
+                           hint=f"Draw {drawn} from the rng argument, not from np.random.")
+    if same(first, other):
+        raise CheckFailure(f"{call}: generators with different seeds gave the same {one}",
+                           hint=f"Draw {drawn} from the rng argument, not from a generator of your own.")
+
+
 def expect_error(fn, args, kinds, what: str) -> None:
     """Fail unless ``fn(*args)`` raises one of ``kinds`` (a bad input must be rejected)."""
     try:

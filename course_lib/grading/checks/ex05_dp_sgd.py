@@ -10,7 +10,7 @@ import numpy as np
 
 from ...dp.accounting import RDPAccountant
 from ..spec import CheckFailure, Exercise, Task
-from ._common import as_array, expect_error, repeat_calls
+from ._common import as_array, expect_drawn_from_rng, expect_error, repeat_calls
 
 
 def _softmax(z):
@@ -169,13 +169,8 @@ def check_private_gradient(fn) -> None:
     if abs(lag) > 0.15:
         raise CheckFailure(f"{call}: the noise of one call is correlated with the next call's",
                            hint="Every call draws fresh noise from rng.")
-    again = [np.asarray(fn(grads.copy(), C, sigma, E, np.random.default_rng(seed))) for seed in (7, 7, 8)]
-    if not np.array_equal(again[0], again[1]):
-        raise CheckFailure(f"{call}: two generators with the same seed gave different results",
-                           hint="Draw the noise from the rng argument, not from np.random.")
-    if np.array_equal(again[0], again[2]):
-        raise CheckFailure(f"{call}: generators with different seeds gave the same result",
-                           hint="Draw the noise from the rng argument, not from a generator of your own.")
+    expect_drawn_from_rng([np.asarray(fn(grads.copy(), C, sigma, E, np.random.default_rng(seed)))
+                           for seed in (7, 7, 8)], call, "results", "result", "the noise")
     exact = np.asarray(fn(grads.copy(), C, 0.0, E, np.random.default_rng(0)), dtype=float)
     if exact.shape != (12,) or not np.allclose(exact, clipped_sum / E, rtol=_tol(exact), atol=0):
         raise CheckFailure(f"{call.replace(f'noise_multiplier={sigma}', 'noise_multiplier=0')}: without "
@@ -212,14 +207,8 @@ def check_poisson_sample(fn) -> None:
     per_example = hits / draws
     if np.max(np.abs(per_example - q)) > 6 * math.sqrt(q * (1 - q) / draws):
         raise CheckFailure(f"{call}: some examples are chosen far more or less often than sample_rate")
-    again = [np.asarray(fn(n, q, np.random.default_rng(seed))) for seed in (11, 11, 12)]
-    if not np.array_equal(again[0], again[1]):
-        raise CheckFailure(f"{call}: two generators with the same seed gave different batches",
-                           hint="Draw the coin flips from the rng argument, not from np.random.")
-    if np.array_equal(again[0], again[2]):
-        raise CheckFailure(f"{call}: generators with different seeds gave the same batch",
-                           hint="Draw the coin flips from the rng argument, not from a generator of your "
-                           "own.")
+    expect_drawn_from_rng([np.asarray(fn(n, q, np.random.default_rng(seed))) for seed in (11, 11, 12)],
+                          call, "batches", "batch", "the coin flips")
     small, p_empty, draws = 10, 0.95**10, 400
     call = f"poisson_sample(n={small}, sample_rate=0.05, rng)"
     empty = np.mean([np.asarray(out).size == 0

@@ -11,7 +11,7 @@ import numpy as np
 from scipy import special
 
 from ..spec import CheckFailure, Exercise, Task
-from ._common import as_array, expect_error, repeat_calls
+from ._common import as_array, expect_drawn_from_rng, expect_error, repeat_calls
 
 
 def _tol(arr, float64: float = 1e-9) -> float:
@@ -248,13 +248,9 @@ def check_dirichlet_split(fn) -> None:
     n, k = len(labels), 5
     call = f"dirichlet_split(labels of 4 classes (sizes 60, 40, 30, 20), n_clients={k}, alpha=0.5, rng)"
     _parts(fn(labels.copy(), k, 0.5, np.random.default_rng(0)), call, n, k)
-    again = [_parts(fn(labels.copy(), k, 0.5, np.random.default_rng(s)), call, n, k) for s in (5, 5, 6)]
-    if not all(np.array_equal(a, b) for a, b in zip(again[0], again[1])):
-        raise CheckFailure(f"{call}: two generators with the same seed gave different splits",
-                           hint="Draw everything from the rng argument, not from np.random.")
-    if all(np.array_equal(a, b) for a, b in zip(again[0], again[2])):
-        raise CheckFailure(f"{call}: generators with different seeds gave the same split",
-                           hint="Draw everything from the rng argument, not from a generator of your own.")
+    expect_drawn_from_rng([_parts(fn(labels.copy(), k, 0.5, np.random.default_rng(s)), call, n, k)
+                           for s in (5, 5, 6)], call, "splits", "split", "everything",
+                          same=lambda u, v: all(np.array_equal(a, b) for a, b in zip(u, v)))
     draws = 1000
     for alpha in (0.1, 100.0):
         call = (f"dirichlet_split(labels of 4 classes (sizes 60, 40, 30, 20), n_clients={k}, "
@@ -373,13 +369,8 @@ def check_clip_and_noise_updates(fn) -> None:
     if abs(lag) > 0.15:
         raise CheckFailure(f"{call}: the noise of one call is correlated with the next call's",
                            hint="Every call draws fresh noise from rng.")
-    again = [np.asarray(fn(updates.copy(), C, sigma, E, np.random.default_rng(s))) for s in (7, 7, 8)]
-    if not np.array_equal(again[0], again[1]):
-        raise CheckFailure(f"{call}: two generators with the same seed gave different results",
-                           hint="Draw the noise from the rng argument, not from np.random.")
-    if np.array_equal(again[0], again[2]):
-        raise CheckFailure(f"{call}: generators with different seeds gave the same result",
-                           hint="Draw the noise from the rng argument, not from a generator of your own.")
+    expect_drawn_from_rng([np.asarray(fn(updates.copy(), C, sigma, E, np.random.default_rng(s)))
+                           for s in (7, 7, 8)], call, "results", "result", "the noise")
     empty = np.zeros((0, d))
     call = f"clip_and_noise_updates(no updates (shape (0, {d})), clip={C}, noise_multiplier={sigma}, " \
            f"expected_clients={E}, rng)"
