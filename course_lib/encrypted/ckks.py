@@ -20,9 +20,10 @@ features ``x``: ``z = w·x + b`` needs one plaintext multiplication (depth 1). T
   rotations (Galois keys) to sum the slots, which makes it far slower per sample.
 
 The sigmoid is not a polynomial. Either the client decrypts ``z`` and applies it itself (exact), or
-the server evaluates a polynomial approximation inside CKKS (Kim et al. 2018; Chen et al. 2018 use
-``σ(z) ≈ 0.5 + 0.197 z − 0.004 z³``), which costs depth 2 more and is accurate only on the interval
-it was fitted on: a cubic diverges outside it, and its predictions flip sign.
+the server evaluates a polynomial approximation inside CKKS (low-degree least-squares fits, as in
+Kim et al. 2018; TenSEAL's logistic-regression tutorial uses ``σ(z) ≈ 0.5 + 0.197 z − 0.004 z³``),
+which costs depth 2 more and is accurate only on the interval it was fitted on: a cubic diverges
+outside it, and its predictions flip sign.
 
 References:
     J. H. Cheon, A. Kim, M. Kim, Y. Song. Homomorphic encryption for arithmetic of approximate numbers.
