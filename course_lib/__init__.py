@@ -10,6 +10,14 @@ Each module holds one concept and is short enough to read in one sitting; the no
 - ``metrics``  numbers a notebook records for instructors (full-mode builds)
 - ``article``  the source article's code, reproduced *only* to show what is wrong with it
 - ``grading``  generating exercises from solutions and grading submissions in bulk
+- ``models``   a small MLP builder and a plain training loop
+- ``masking``, ``anonymity``   detecting and transforming personal data; k-anonymity and linkage
+- ``dp``       mechanisms, calibration, accounting, auditing, DP-SGD
+- ``compression``   quantization, pruning, storage formats, latency
+- ``attacks``  membership inference, memorisation and auditing, evasion, gradient inversion
+- ``federated``   FedAvg, data splits, DP-FedAvg, secure aggregation (and a Flower run)
+- ``encrypted``   CKKS inference, Paillier sums, secret-shared computation
+- ``report``   report cards of the four evaluation criteria
 """
 
 __version__ = "0.1.0"
