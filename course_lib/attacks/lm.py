@@ -12,8 +12,9 @@ format, which is fine for 10⁵–10⁶ of them. For a whole SSN (10⁹) :func:`
 the candidates that the model prefers to the secret by branch and bound over the digit tree: a digit
 can only lower a log-probability, so a branch whose prefix already scores below the secret holds
 no candidate ahead of it. The search is cheap when the secret ranks high (memorised) and explodes
-when it does not; then :func:`secret_exposure` estimates the rank from uniformly sampled candidates
-(Monte Carlo, as in Carlini et al. 2019, sec. 4.3, without their skew-normal fit), and says which.
+when it does not; then :func:`secret_exposure` estimates the rank from sampled candidates — drawn
+uniformly, or from the model itself with importance weights (Carlini et al. 2019, sec. 4.3, fit a
+skew-normal instead) — and says which.
 
 **Extraction** (Carlini et al. 2019 sec. 8, 2021): greedy decoding and beam search continue a
 prefix such as "The SSN of Jane Roe is "; untargeted :func:`sample` draws text from nothing but a
@@ -51,6 +52,7 @@ __all__ = [
     "beam_search",
     "digit_rank",
     "greedy",
+    "importance_rank",
     "lm_loss",
     "membership_scores",
     "sample",
@@ -424,8 +426,8 @@ def digit_rank(next_logprobs, prefix: str, secret: str, template: str, alphabet:
 @dataclass(frozen=True)
 class Exposure:
     """A secret's exposure in bits and how it was obtained: ``"exact"`` (branch and bound), ``"sampled"``
-    (estimated from uniformly drawn candidates) or ``"at least"`` (no sampled candidate beat the secret
-    and the exact search was too large: ``bits`` is a 95 % lower bound)."""
+    (estimated from uniformly drawn candidates) or ``"importance"`` (estimated from candidates drawn
+    from the model, :func:`importance_rank`)."""
 
     bits: float
     method: str
@@ -435,21 +437,54 @@ class Exposure:
         return self.bits
 
     def __str__(self) -> str:
-        return f"{'≥ ' if self.method == 'at least' else ''}{self.bits:.1f} bits ({self.method})"
+        return f"{self.bits:.1f} bits ({self.method})"
 
 
-def secret_exposure(lm: CharLM, prefix: str, secret: str, template: str, *, samples: int = 1000,
+def importance_rank(lm: CharLM, prefix: str, secret: str, template: str, *, samples: int = 500,
+                    seed: int = 0) -> float:
+    """An unbiased estimate of the secret's rank (how many candidates score at least as high as it does,
+    itself included) by importance sampling: draw candidates from the model's own digit distribution
+    (each digit slot renormalised over the ten digits: proposal ``q``) and average ``1[score >=
+    secret's] / q(candidate)``. The draws land where the model puts its probability — on the
+    candidates that beat the secret — so the estimate stays usable where uniform draws never hit one
+    (Carlini et al. 2019 fit a distribution instead; this needs no fit)."""
+    _template_check(lm.alphabet, template)
+    secret_index(secret, template)
+    samples = _int(samples, "samples", 1)
+    rng = np.random.default_rng(seed)
+    index = {c: i for i, c in enumerate(lm.alphabet)}
+    digit_cols = [index[c] for c in DIGITS]
+    target = float(lm.completion_logprobs(prefix, [secret])[0])
+    texts, score, log_q = [prefix] * samples, np.zeros(samples), np.zeros(samples)
+    rows = np.arange(samples)
+    for slot in template:
+        lp = lm.next_logprobs(texts)
+        if slot == "d":
+            d = lp[:, digit_cols]
+            q = d - np.logaddexp.reduce(d, axis=1, keepdims=True)
+            pick = np.minimum((np.cumsum(np.exp(q), axis=1) < rng.random(samples)[:, None]).sum(1), 9)
+            score += d[rows, pick]
+            log_q += q[rows, pick]
+            texts = [t + DIGITS[c] for t, c in zip(texts, pick)]
+        else:
+            score += lp[:, index[slot]]
+            texts = [t + slot for t in texts]
+    beats = score >= target - 1e-5 * max(1.0, abs(target))
+    return float(np.mean(np.where(beats, np.exp(-log_q), 0.0)))
+
+
+def secret_exposure(lm: CharLM, prefix: str, secret: str, template: str, *, samples: int = 500,
                     max_nodes: int = 20_000, seed: int = 0) -> Exposure:
     """Exposure of ``secret`` after ``prefix`` among all completions fitting ``template`` (e.g.
-    ``"ddd-dd-dddd"``: 10⁹ candidates, at most 29.9 bits).
+    ``"ddd-dd-dddd"``: 10⁹ candidates, at most 29.9 bits), exact where it can be.
 
-    First ``samples`` uniformly drawn candidates are scored in one batched pass. If at least 20 of them
-    beat the secret (a secret the model has not memorised), the rank is estimated as
-    ``1 + |R| · (share that beat it)`` (``"sampled"``; the relative error of the share is about
-    1/√hits, a few tenths of a bit). Otherwise the exact rank comes from :func:`digit_rank`
-    (``"exact"``); if that search needs more than ``max_nodes`` nodes, the answer is the sampled
-    estimate when some candidate beat the secret, and else the 95 % lower bound ``log2(samples / 3)``
-    (no hit in ``samples`` draws: the share is below 3/samples; ``"at least"``)."""
+    1. ``samples`` uniformly drawn candidates are scored in one batched pass. If at least 20 of them
+       beat the secret (a secret the model has not memorised), the rank is estimated as
+       ``1 + |R| · (share that beat it)`` (``"sampled"``; relative error about 1/√hits).
+    2. Otherwise the exact rank comes from :func:`digit_rank` (``"exact"``) when the search needs at
+       most ``max_nodes`` nodes;
+    3. else :func:`importance_rank` estimates it from ``samples`` candidates drawn from the model's own
+       digit distribution (``"importance"``)."""
     _template_check(lm.alphabet, template)
     secret_index(secret, template)
     samples = _int(samples, "samples", 1)
@@ -461,13 +496,13 @@ def secret_exposure(lm: CharLM, prefix: str, secret: str, template: str, *, samp
     scores = lm.completion_logprobs(prefix, ["".join(row) for row in chars])
     target = float(lm.completion_logprobs(prefix, [secret])[0])
     hits = int(np.count_nonzero(scores >= target))
-    if hits < 20:
-        rank = digit_rank(lm.next_logprobs, prefix, secret, template, lm.alphabet, max_nodes)
-        if rank is not None:
-            return Exposure(exposure_from_rank(rank, n), "exact", n)
-    if hits == 0:
-        return Exposure(max(0.0, math.log2(samples / 3)), "at least", n)
-    return Exposure(math.log2(n) - math.log2(min(float(n), 1.0 + n * hits / samples)), "sampled", n)
+    if hits >= 20:
+        return Exposure(math.log2(n) - math.log2(min(float(n), 1.0 + n * hits / samples)), "sampled", n)
+    rank = digit_rank(lm.next_logprobs, prefix, secret, template, lm.alphabet, max_nodes)
+    if rank is not None:
+        return Exposure(exposure_from_rank(rank, n), "exact", n)
+    estimate = importance_rank(lm, prefix, secret, template, samples=samples, seed=seed)
+    return Exposure(math.log2(n) - math.log2(min(float(n), max(1.0, estimate))), "importance", n)
 
 
 # --------------------------------------------------------------------------- extraction

@@ -16,6 +16,7 @@ from course_lib.attacks.lm import (
     beam_search,
     digit_rank,
     greedy,
+    importance_rank,
     lm_loss,
     membership_scores,
     sample,
@@ -138,6 +139,21 @@ def test_digit_rank_agrees_with_brute_force_exposure():
             assert estimate.bits == pytest.approx(exact, abs=1e-9)
         else:  # at least 20 of 2000 draws beat the secret: the share is estimated to within ~25 %
             assert estimate.method == "sampled" and abs(estimate.bits - exact) < 0.6
+
+
+def test_importance_rank_is_unbiased_against_brute_force():
+    """Where it is used — secrets that beat most candidates — its estimates average to the exact rank."""
+    prefix = "The SSN of Jo Dee is "
+    for seed, wanted in [(5, 40), (6, 300)]:
+        lm = _random_lm(seed)
+        scores = all_candidate_scores(lm.next_logprobs, prefix, "dd-dd", ALPHABET)
+        i = int(np.argsort(-scores)[wanted - 1])  # the candidate ranked ``wanted``
+        secret = f"{i // 100:02d}-{i % 100:02d}"
+        exact = int(np.count_nonzero(scores >= scores[i] - 1e-9))
+        estimates = [importance_rank(lm, prefix, secret, "dd-dd", samples=400, seed=s) for s in range(5)]
+        assert abs(np.mean(estimates) - exact) < 0.25 * exact  # the mean of 5 x 400 draws
+    with pytest.raises(ValueError, match="samples must be an int >= 1"):
+        importance_rank(lm, prefix, "12-34", "dd-dd", samples=0)
 
 
 def test_exposure_of_the_planted_secret_is_maximal_and_low_for_a_control(models):
