@@ -93,9 +93,9 @@ def ckks_context(
 ):
     """A CKKS context holding the secret key (the client's side).
 
-    Defaults: ``N = 8192`` (4,096 slots), the modulus chain ``[60, 40, 40, 60]`` (218 bits,
-    128-bit security, depth 2) and the scale ``Δ = 2⁴⁰``. ``galois_keys`` adds the rotation keys
-    that :func:`encrypted_logits_rows` needs (slow to make, megabytes large).
+    Defaults: ``N = 8192`` (4,096 slots), the modulus chain ``[60, 40, 40, 60]`` (200 bits, within
+    the 218 allowed for 128-bit security, depth 2) and the scale ``Δ = 2⁴⁰``. ``galois_keys`` adds the
+    rotation keys that :func:`encrypted_logits_rows` needs (slow to make, megabytes large).
     """
     ts = require_tenseal()
     n = check_int(poly_modulus_degree, "poly_modulus_degree", 1024)
