@@ -7,6 +7,8 @@
 * :mod:`.memorisation` — canary exposure (Carlini et al. 2019) and the one-run audit of a DP claim
   (Steinke, Nasr & Jagielski 2023);
 * :mod:`.canaries` — planting secrets in text and a small character model to measure them on;
+* :mod:`.lm` — a tiny character GPT, exact and estimated ranks of a secret, greedy and beam extraction,
+  untargeted sampling with a reference-model filter (Carlini et al. 2021);
 * :mod:`.evasion` — FGSM, PGD and adversarial training (Goodfellow et al. 2015, Madry et al. 2018);
 * :mod:`.gradients` — reconstructing training inputs from shared gradients.
 
