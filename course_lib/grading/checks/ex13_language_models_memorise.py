@@ -140,7 +140,7 @@ def check_greedy_decode(fn) -> None:
             raise CheckFailure(f"{call}: the prefix is returned too", hint="Return the new characters only.")
         if len(got) != length:
             raise CheckFailure(f"{call}: returned {len(got)} characters, expected length={length}",
-                               hint="Exactly `length` new characters, one per step.")
+                               hint="Exactly length new characters, one per step.")
         if got == _greedy(table.T, alphabet, prefix, length):
             raise CheckFailure(f"{call}: rows and columns are swapped",
                                hint="The next character's distribution is the ROW of the last character.")
@@ -218,19 +218,19 @@ def check_beam_search(fn) -> None:
             raise CheckFailure(f"{call}: the prefix is returned too", hint="Return the new characters only.")
         if len(got) != length:
             raise CheckFailure(f"{call}: returned {len(got)} characters, expected length={length}",
-                               hint="`length` steps, one new character per step.")
+                               hint="length steps, one new character per step.")
         if got == _greedy(table, alpha, prefix, length) and width > 1:
             raise CheckFailure(f"{call}: that is greedy decoding's answer; the beam keeps more than one "
-                               "continuation", hint="Keep the `width` best continuations by total "
+                               "continuation", hint="Keep the width best continuations by total "
                                "log-probability at every step, not only the best one.")
         if width < len(alpha) ** length and got == _viterbi(table, alpha, prefix, length):
             raise CheckFailure(f"{call}: that is the best continuation of ALL: the beam was not pruned "
-                               "to `width`", hint="After each step keep only the `width` best "
+                               "to width", hint="After each step keep only the width best "
                                "continuations; the others are never extended.")
         if set(got) <= set(alpha) and _walk(table, alpha, prefix, got) > _walk(table, alpha, prefix, want):
-            raise CheckFailure(f"{call}: the answer is likelier than what a beam of `width` finds: more than "
-                               "`width` continuations were kept", hint="After each step keep exactly the "
-                               "`width` best continuations overall, not the best few of each one.")
+            raise CheckFailure(f"{call}: the answer is likelier than what a beam of width finds: more than "
+                               "width continuations were kept", hint="After each step keep exactly the "
+                               "width best continuations overall, not the best few of each one.")
         if got in (_beam(table, alpha, prefix, length, width, "last"),
                    _beam(table, alpha, prefix, length, width, "last-final")):
             raise CheckFailure(f"{call}: continuations are ranked by the last step's log-probability, "
@@ -238,7 +238,7 @@ def check_beam_search(fn) -> None:
                                "continuation after the prefix (the sum of its steps).")
         raise CheckFailure(f"{call}: wrong continuation",
                            hint="Every step: extend each kept continuation by every character, keep the "
-                           "`width` best by total log-probability; return the best at the end.")
+                           "width best by total log-probability; return the best at the end.")
     table = _table(gen, big)
     expect_error(fn, (table, big, "ab", 3, 0), (ValueError,), "beam_search(..., width=0)")
     expect_error(fn, (table, big, "ab", 0, 2), (ValueError,), "beam_search(..., length=0)")
