@@ -21,6 +21,8 @@ import numpy as np
 
 
 def _indices(alphabet: str, text: str, what: str) -> list[int]:
+    """Given (use it if you like): the position in ``alphabet`` of each character of ``text``; a
+    ValueError naming ``what`` when a character is not in the alphabet."""
     index = {c: i for i, c in enumerate(alphabet)}
     missing = sorted(set(text) - set(index))
     if missing:
