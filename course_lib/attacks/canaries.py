@@ -23,6 +23,26 @@ from torch import nn
 PAD = "\x00"  # pads the context at the start of the text
 
 
+class CharTable:
+    """Characters to their positions in ``alphabet``, for a whole string in one vectorised lookup."""
+
+    def __init__(self, alphabet: str):
+        points = np.frombuffer(alphabet.encode("utf-32-le"), dtype=np.uint32)
+        self._order = np.argsort(points)
+        self._sorted = points[self._order]
+
+    def codes(self, text: str) -> torch.Tensor:
+        """The position of each character of ``text`` in the alphabet; a character outside it is a
+        ``ValueError`` naming it."""
+        points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        pos = np.minimum(np.searchsorted(self._sorted, points), len(self._sorted) - 1)
+        unknown = self._sorted[pos] != points
+        if unknown.any():
+            bad = chr(int(points[np.argmax(unknown)]))
+            raise ValueError(f"text holds a character outside the model's alphabet: {bad!r}")
+        return torch.from_numpy(self._order[pos].astype(np.int64))
+
+
 class CharModel:
     """A character MLP language model and the alphabet it reads."""
 
@@ -34,6 +54,7 @@ class CharModel:
                 raise ValueError(f"{name} must be an int >= 1, got {v!r}")
         self.alphabet, self.context = alphabet, context
         self.index = {c: i + 1 for i, c in enumerate(alphabet)}  # 0 is the padding
+        self._table = CharTable(PAD + alphabet)
         torch.manual_seed(seed)
         self.net = nn.Sequential(nn.Embedding(len(alphabet) + 1, emb), nn.Flatten(),
                                  nn.Linear(context * emb, hidden), nn.ReLU(),
@@ -41,17 +62,8 @@ class CharModel:
         self.net.eval()
 
     def _codes(self, text: str) -> torch.Tensor:
-        """The model's codes of the characters of ``text`` (0 for the padding), in one vectorised lookup."""
-        points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-        table = np.frombuffer((PAD + self.alphabet).encode("utf-32-le"), dtype=np.uint32)
-        order = np.argsort(table)
-        pos = np.minimum(np.searchsorted(table[order], points), len(table) - 1)
-        codes = order[pos]
-        unknown = table[codes] != points
-        if unknown.any():
-            bad = chr(int(points[np.argmax(unknown)]))
-            raise ValueError(f"text holds a character outside the model's alphabet: {bad!r}")
-        return torch.from_numpy(codes.astype(np.int64))
+        """The model's codes of the characters of ``text`` (0 for the padding)."""
+        return self._table.codes(text)
 
     def encode(self, text: str) -> torch.Tensor:
         """The codes of ``text``'s characters (``1..len(alphabet)``)."""

@@ -43,6 +43,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from course_lib.attacks.canaries import CharTable
 from course_lib.attacks.memorisation import exposure_from_rank, format_candidates, secret_index
 
 __all__ = [
@@ -197,22 +198,13 @@ class CharLM:
         torch.manual_seed(seed)
         self.net = CharGPT(len(alphabet), block, width, layers, heads).eval()
         self.block = block
-        points = np.frombuffer(alphabet.encode("utf-32-le"), dtype=np.uint32)
-        self._order = np.argsort(points)
-        self._sorted = points[self._order]
+        self._table = CharTable(alphabet)
 
     def encode(self, text: str) -> torch.Tensor:
         """The codes ``0..len(alphabet)-1`` of ``text``'s characters (one vectorised lookup)."""
         if not isinstance(text, str):
             raise TypeError(f"text must be a string, got {type(text).__name__}")
-        points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-        pos = np.minimum(np.searchsorted(self._sorted, points), len(self._sorted) - 1)
-        codes = self._order[pos]
-        unknown = self._sorted[pos] != points
-        if unknown.any():
-            raise ValueError(f"text holds a character outside the model's alphabet: "
-                             f"{chr(int(points[np.argmax(unknown)]))!r}")
-        return torch.from_numpy(codes.astype(np.int64))
+        return self._table.codes(text)
 
     def decode(self, codes) -> str:
         return "".join(self.alphabet[int(c)] for c in codes)
