@@ -291,6 +291,8 @@ def performance_measures(model: torch.nn.Module, X_test, y_test, *, model_bytes:
     """Accuracy with its interval; bytes (``model_bytes`` when the caller counted a compressed format,
     else 4 bytes per parameter) and latency on the test batch, relative to ``baseline`` measured in
     the same call (interleaved repeats, medians)."""
+    if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
+        raise ValueError(f"repeats must be an int >= 1, got {repeats!r}")
     out = [accuracy_measure(model, X_test, y_test)]
     size = model_bytes if model_bytes is not None else 4 * sum(p.numel() for p in model.parameters())
     out.append(Measure("performance", "model bytes", float(size), unit="B", better="lower",

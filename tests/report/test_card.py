@@ -114,6 +114,8 @@ def test_a_whole_card_for_a_model_and_its_comparison(digits_model):
     with pytest.raises(ValueError, match="training mode"):
         performance_measures(model.train(), X, y)
     model.eval()
+    with pytest.raises(ValueError, match="repeats must be an int >= 1"):
+        performance_measures(model, X, y, baseline=half, repeats=0)
     with pytest.raises(KeyError, match="not on the card"):
         card["membership TPR"]
 
