@@ -57,6 +57,8 @@ def problems(path: Path) -> list[str]:
     if not re.search(r"\btime\b.*\d+\s*(min|minutes)", intro, re.IGNORECASE | re.DOTALL):
         out.append("cell 1 must give a time estimate in minutes")
     params = cells[1]
+    if "colab-guard" in params.get("metadata", {}).get("tags", []) and len(cells) > 2:
+        params = cells[2]  # the Colab guard cell (course_lib.launch) stands between title and parameters
     if params["cell_type"] != "code" or "parameters" not in params.get("metadata", {}).get("tags", []):
         out.append("cell 2 must be a code cell tagged 'parameters'")
     else:
