@@ -24,7 +24,7 @@ _GITHUB = re.compile(
     r"(?P<owner>[A-Za-z0-9][A-Za-z0-9-]{0,38})/(?P<repo>[A-Za-z0-9._-]+?)(?:\.git)?/?$"
 )
 _URLS_SECTION = re.compile(r"^\[project\.urls\]\s*$", re.MULTILINE)
-_REPOSITORY_LINE = re.compile(r'^Repository\s*=\s*"(?P<url>[^"]*)"\s*$', re.MULTILINE)
+_REPOSITORY_LINE = re.compile(r'^Repository[ \t]*=[ \t]*"(?P<url>[^"]*)"[ \t]*$', re.MULTILINE)
 
 _GUARD = '''# Google Colab only: fetch and install the course (anywhere else this cell does nothing).
 import importlib.util
