@@ -133,7 +133,13 @@ def check_page(context: BrowserContext, url: str, image_timeout_s: float = 10) -
         if response.status >= 400:
             report.bad_responses.append(f"{response.status} {response.url}")
 
-    page.on("console", lambda msg: msg.type == "error" and report.console_errors.append(msg.text))
+    def on_console(message) -> None:
+        # Chromium asks for /favicon.ico by itself when a page names no icon; that is not the page's error
+        if message.type == "error" and message.location.get("url") != f"http://{server}/favicon.ico":
+            where = message.location.get("url") or url
+            report.console_errors.append(f"{message.text} (at {where})")
+
+    page.on("console", on_console)
     page.on("pageerror", lambda error: report.page_errors.append(str(error)))
     page.on("request", on_request)
     page.on("requestfailed", lambda r: report.failed_requests.append(f"{r.failure} {r.url}"))
