@@ -14,6 +14,9 @@ Others:
     python3 course.py release DIR               write a learner copy of the course without solutions/
     python3 course.py exercises                 regenerate exercises/ from solutions/ (maintainers)
     python3 course.py full [00 ...]             run notebooks in full mode into build/ (instructors)
+    python3 course.py site [--full] [--jobs N]  build the course as a static HTML book in build/site/html
+    python3 course.py site --test [--no-build]  ... then test it in headless Chromium (tests/browser)
+    python3 course.py links [--repository URL]  set the GitHub URL for Colab/Binder (maintainers)
 
 Setup creates a virtual environment in .venv (or $COURSE_VENV), installs the pinned packages,
 installs course_lib, and registers the `python3` Jupyter kernel there. It records what it installed
@@ -116,6 +119,49 @@ def setup(quiet_if_ready: bool = False) -> Path:
     return python
 
 
+SITE_VENV = Path(os.environ.get("COURSE_SITE_VENV", ROOT / ".venv-site"))
+
+
+def site_setup() -> Path:
+    """Make .venv-site match requirements-site.txt (the site's toolchain); return its python."""
+    if sys.version_info < (3, 11):
+        sys.exit("the course site needs Python 3.11 or newer (Sphinx 9): run python3.11 course.py site")
+    python = SITE_VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    stamp = SITE_VENV / "course-site-setup.json"
+    digest = hashlib.sha256()
+    for name in ("requirements-site.txt", "pyproject.toml"):
+        digest.update((ROOT / name).read_bytes())
+    want = {"inputs": digest.hexdigest(), "python": platform.python_version(), "root": str(ROOT)}
+    try:
+        if json.loads(stamp.read_text()) == want and python.exists():
+            return python
+    except (OSError, ValueError):
+        pass
+    print(f"setting up the site's toolchain in {SITE_VENV} (requirements-site.txt) ...", flush=True)
+    venv.EnvBuilder(with_pip=True, clear=True).create(SITE_VENV)
+    pip = [python, "-m", "pip", "--disable-pip-version-check"]
+    run([*pip, "install", "-q", "-r", ROOT / "requirements-site.txt"])
+    run([*pip, "install", "-q", "--no-deps", "-e", ROOT])
+    stamp.write_text(json.dumps(want, indent=2) + "\n")
+    return python
+
+
+def site(args: list[str]) -> int:
+    """Build the site (unless --no-build); with --test, run the browser tests on it."""
+    test, build = "--test" in args, "--no-build" not in args
+    args = [a for a in args if a not in ("--test", "--no-build")]
+    site_python = site_setup()
+    if build:
+        code = in_venv(["-m", "course_lib.site.build", "--site-python", site_python, *args])
+        if code or not test:
+            return code
+    out = Path(args[args.index("--out") + 1]).resolve() if "--out" in args[:-1] else ROOT / "build" / "site"
+    env = course_env()
+    env["COURSE_SITE_DIR"] = str(out / "html")
+    return subprocess.run([str(site_python), "-m", "pytest", "-m", "browser", "tests/browser", "tests/site",
+                           "-rs"], cwd=ROOT, env=env).returncode
+
+
 def course_env() -> dict:
     """Environment for everything run inside the course: its own kernel first, quiet Jupyter."""
     env = dict(os.environ)
@@ -166,6 +212,10 @@ def main(argv: list[str]) -> int:
         return in_venv(["-m", "course_lib.grading", "generate", "--root", ROOT, *rest])
     if command == "full":
         return in_venv(["-m", "course_lib.nbrun", "--full", *rest])
+    if command == "site":
+        return site(rest)
+    if command == "links":
+        return in_venv(["-m", "course_lib.launch", *rest])
     print(f"unknown command {command!r}\n{__doc__}", file=sys.stderr)
     return 2
 
