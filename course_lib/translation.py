@@ -45,6 +45,16 @@ class Page:
     path: Path
 
 
+def zh_notebooks() -> list[Path]:
+    """The Chinese edition's notebooks, in syllabus order."""
+    return sorted(ZH_NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+
+
+def notebook_id(path: Path) -> str:
+    """A notebook's id in test reports: its name, after ``zh/`` for the Chinese edition."""
+    return f"zh/{path.name}" if path.parent.name == "zh" else path.name
+
+
 def _source(cell: dict) -> str:
     src = cell.get("source", "")
     return "".join(src) if isinstance(src, list) else src
@@ -125,7 +135,7 @@ def chinese_pages(root: Path = REPO_ROOT) -> list[Page]:
                   readme_section((root / "README.md").read_text(encoding="utf-8")), root / "README.md")]
     pages += [Page(p.relative_to(root).as_posix(), p.read_text(encoding="utf-8"), p)
               for p in sorted((root / "docs" / "zh").glob("**/*.md"))]
-    for p in sorted((root / "notebooks" / "zh").glob("*.ipynb")):
+    for p in sorted((root / "notebooks" / "zh").glob("[0-9][0-9]_*.ipynb")):
         cells = _read(p)["cells"]
         pages.append(Page(p.relative_to(root).as_posix(),
                           "\n\n".join(_source(c) for c in cells if c["cell_type"] == "markdown"), p))

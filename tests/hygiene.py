@@ -50,11 +50,11 @@ def problems(path: Path) -> list[str]:
     intro = _code(cells[0]) if cells[0]["cell_type"] == "markdown" else ""
     if not intro.startswith("# "):
         out.append("cell 1 must be a markdown title ('# NN — topic')")
-    for needle, what in (("learning objectives", "learning objectives"),
-                         ("prerequisites", "prerequisites")):
-        if needle not in intro.lower():
+    for needles, what in ((("learning objectives", "学习目标"), "learning objectives"),
+                          (("prerequisites", "先修要求"), "prerequisites")):  # English or Chinese edition
+        if not any(n in intro.lower() for n in needles):
             out.append(f"cell 1 must state the {what}")
-    if not re.search(r"\btime\b.*\d+\s*(min|minutes)", intro, re.IGNORECASE | re.DOTALL):
+    if not re.search(r"\btime\b.*\d+\s*(min|minutes)|时间.*?\d+\s*分钟", intro, re.IGNORECASE | re.DOTALL):
         out.append("cell 1 must give a time estimate in minutes")
     params = cells[1]
     if "colab-guard" in params.get("metadata", {}).get("tags", []) and len(cells) > 2:
@@ -92,6 +92,7 @@ def problems(path: Path) -> list[str]:
     last = _code(cells[-1]) + "".join(_code(c) for c in cells[-4:])
     if not re.search(r"exercises/\d{2}_\w+\.py", last):
         out.append("the notebook must end by pointing to its exercise file exercises/NN_topic.py")
-    if "## Summary" not in "".join(_code(c) for c in cells if c["cell_type"] == "markdown"):
+    markdown = "".join(_code(c) for c in cells if c["cell_type"] == "markdown")
+    if "## Summary" not in markdown and "## 小结" not in markdown:
         out.append("the notebook needs a '## Summary' section")
     return out

@@ -12,21 +12,22 @@ import pytest
 
 from course_lib.grading.grader import REPO_ROOT
 from course_lib.nbrun import notebooks
+from course_lib.translation import notebook_id, zh_notebooks
 from tests.hygiene import problems
 
-NOTEBOOKS = notebooks()
+NOTEBOOKS = notebooks() + zh_notebooks()  # the Chinese edition follows the same rules
 
 
 def test_there_are_notebooks():
     assert NOTEBOOKS and NOTEBOOKS[0].name == "00_introduction.ipynb"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=notebook_id)
 def test_notebook_hygiene(path):
     assert problems(path) == []
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=notebook_id)
 def test_exercise_named_by_a_notebook_exists(path):
     text = path.read_text(encoding="utf-8")
     for name in set(re.findall(r"exercises/(\d{2}_\w+)\.py", text)):

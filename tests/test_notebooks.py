@@ -12,12 +12,13 @@ import nbformat
 import pytest
 
 from course_lib.nbrun import NotebookError, execute, notebooks
+from course_lib.translation import notebook_id, zh_notebooks
 
 FAST_LIMIT_S = 60  # COURSE_DESIGN: FAST mode <= 60 s per notebook on 2 CPU cores, kernel included
 
 
 @pytest.mark.notebook
-@pytest.mark.parametrize("path", notebooks(), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", notebooks() + zh_notebooks(), ids=notebook_id)
 def test_notebook_runs_in_fast_mode(path, tmp_path):
     run = execute(path, fast=True, seed=0, time_limit=FAST_LIMIT_S, output=tmp_path / path.name)
     executed = json.loads((tmp_path / path.name).read_text())
