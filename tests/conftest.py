@@ -34,5 +34,9 @@ def pytest_configure(config):
     for name in exercise_names():
         prefix = "ex" + name.split("_", 1)[0]
         config.addinivalue_line("markers", f"{prefix}: every task of exercise {name}")
-        for task in get_exercise(name).tasks:
+        try:
+            tasks = get_exercise(name).tasks
+        except ImportError:  # .venv-site runs tests/browser without the course's packages
+            continue
+        for task in tasks:
             config.addinivalue_line("markers", f"{prefix}_{task.name}: task {task.name} of {name}")
