@@ -10,7 +10,9 @@ that is part of a chosen term raises :class:`GlossaryError` naming the line and 
 
 :func:`term_problems` checks a Chinese page against the glossary: no variant to avoid appears, and an
 English key term given in parentheses right after Chinese (``差分隐私（differential privacy）``) follows
-the glossary's Chinese term.
+the glossary's Chinese term. A parenthesis counts as such a gloss from its first part on, for as long as
+its parts (separated by commas) name glossary terms: ``（DP-SGD，笔记本 05）`` is checked,
+``（机制、隐私核算、DP-SGD）`` is a list, not a gloss.
 """
 
 from __future__ import annotations
@@ -170,10 +172,12 @@ def term_problems(text: str, terms: list[Term], page: str) -> list[str]:
         if not before or not CJK.match(before[-1]):
             continue
         clause = CLAUSE_END.split(before)[-1]
-        for part in re.split(r"[,，;；/、]", m.group(1)):
+        for part in re.split(r"[,，;；/、]", m.group(1)):  # the leading parts that name glossary terms
             key = _normal(part.strip(" *_"))
             t = by_name.get(key) or (by_name.get(key[:-1]) if key.endswith("s") else None)
-            if t and t.chinese not in clause:
+            if t is None:
+                break
+            if t.chinese not in clause:
                 out.append(f"{page}, line {line_of(m.start())}: '{clause.strip()}{m.group(0)}' — the "
                            f"glossary's Chinese for {t.english!r} is {t.chinese!r}")
     return out
