@@ -25,7 +25,7 @@ def test_notebook_runs_in_fast_mode(path, tmp_path):
     injected = [c for c in executed["cells"]
                 if "injected-parameters" in c["metadata"].get("tags", [])]
     assert injected and "FAST = True" in "".join(injected[0]["source"])
-    print(f"{path.name}: {run.seconds:.1f} s, metrics {sorted(run.metrics)}")
+    print(f"{notebook_id(path)}: {run.seconds:.1f} s, metrics {sorted(run.metrics)}")
 
 
 def _notebook(tmp_path, *sources, name="98_scratch.ipynb"):
