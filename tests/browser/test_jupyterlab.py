@@ -29,7 +29,6 @@ import pytest
 
 from tests.browser.conftest import ROOT, unavailable
 
-pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
 NOTEBOOK = "notebooks/00_introduction.ipynb"
 START_TIMEOUT_S = 180  # setup refreshes .venv first when requirements.txt or pyproject.toml changed
 RUN_ALL_TIMEOUT_S = 240
@@ -193,6 +192,8 @@ def menu(page, menu_name: str, item: str) -> None:
     page.locator(".lm-Menu-item", has=label).click()
 
 
+@pytest.mark.browser
+@pytest.mark.timeout(600)
 def test_notebook_00_runs_all_cells_in_jupyterlab(browser, screenshots: Path, tmp_path: Path,
                                                   capsys: pytest.CaptureFixture) -> None:
     notebook_file = ROOT / NOTEBOOK
@@ -274,3 +275,29 @@ def test_notebook_00_runs_all_cells_in_jupyterlab(browser, screenshots: Path, tm
     with capsys.disabled():
         print("\njupyterlab: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items())
               + f"; {code_cells} cells, {len(widths)} figures, {len(warnings)} warnings on stderr")
+
+
+def test_a_traceback_is_told_from_a_warning() -> None:
+    assert TRACEBACK.search("Traceback (most recent call last):\n  File ...\nValueError: bad")
+    assert TRACEBACK.search("---------\nZeroDivisionError                 Traceback (most recent call last)")
+    assert TRACEBACK.search("NameError: name 'x' is not defined")
+    assert not TRACEBACK.search("/x/y.py:3: UserWarning: an Error in the text\n  warnings.warn(msg)")
+    assert not TRACEBACK.search("/x/y.py:7: RuntimeWarning: divide by zero encountered in log")
+
+
+def test_expected_figures_counts_stored_images_or_plt_show() -> None:
+    def cell(source: str, outputs: list) -> dict:
+        return {"cell_type": "code", "source": [source], "outputs": outputs}
+
+    png = {"output_type": "display_data", "data": {"image/png": "..."}}
+    assert expected_figures({"cells": [cell("plt.show()", []), cell("x = 1", [])]}) == 1
+    assert expected_figures({"cells": [cell("plot()", [png, png]), cell("plt.show()", [])]}) == 2
+    assert expected_figures({"cells": [{"cell_type": "markdown", "source": ["plt.show()"]}]}) == 0
+
+
+def test_the_contents_manager_check_would_notice_a_plain_server() -> None:
+    """A plain server sends the file's metadata; the test asks for the kernel's (a full language_info)."""
+    stored = json.loads((ROOT / NOTEBOOK).read_text())["metadata"]
+    assert "version" not in stored.get("language_info", {}), (
+        f"{NOTEBOOK} stores a full language_info: the check that the course's contents manager "
+        "serves it would pass on any server")
