@@ -46,8 +46,10 @@ def course_style() -> Iterator[None]:
 
 # Chinese text in figures (the Chinese edition): a CJK-capable font, or a clear warning, never empty boxes.
 CJK_FONT_PACKAGES = "fonts-noto-cjk or fonts-wqy-microhei"
-CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC", "WenQuanYi Micro Hei",
-                "WenQuanYi Zen Hei", "Microsoft YaHei", "PingFang SC", "Heiti SC", "SimHei")
+# Simplified-Chinese fonts first. matplotlib 3.10 reads the first face of a .ttc only, which for Debian's
+# fonts-noto-cjk is the Japanese one: it draws Chinese too, with Japanese shapes for a few characters.
+CJK_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei",
+                "Microsoft YaHei", "PingFang SC", "Heiti SC", "SimHei", "Noto Sans CJK JP")
 CJK_SAMPLE = "中文隐私"
 
 
