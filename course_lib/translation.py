@@ -5,7 +5,8 @@ Two kinds of translation record, each holding a SHA-256 of the English text at t
 * A notebook, ``notebooks/zh/NN_topic.ipynb``, keeps in its metadata
   ``course.translation_of = {"path": "notebooks/NN_topic.ipynb", "sha256": ...}``, the hash of the
   English notebook's markdown cells (:func:`markdown_hash`). Code cells are not hashed: a translated
-  notebook's code cells must equal the English ones byte for byte (:func:`code_differences`).
+  notebook's code cells must equal the English ones byte for byte (:func:`code_differences`), but
+  for the value of ``LANGUAGE`` in the parameters cell (the language of the figures' labels).
 * A Markdown page (README's ``## 中文简介`` section, ``docs/zh/*.md``) holds an HTML comment
   ``<!-- translation-of: README.md#two-commands,syllabus sha256=... -->``: the English file, the
   anchors (GitHub-style heading slugs) of the sections it translates, and the hash of those sections
@@ -75,10 +76,32 @@ def markdown_hash(notebook: str | Path | dict) -> str:
     return hashlib.sha256(json.dumps(sources, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
+LANGUAGE_LINE = re.compile(r'^LANGUAGE = "(?P<language>[a-z]+)"', re.MULTILINE)
+
+
+def notebook_language(notebook: str | Path | dict) -> str | None:
+    """The ``LANGUAGE = "..."`` set in a notebook's ``parameters`` cell (None where it sets none)."""
+    for c in _read(notebook)["cells"]:
+        if c["cell_type"] == "code" and "parameters" in c.get("metadata", {}).get("tags", []):
+            match = LANGUAGE_LINE.search(_source(c))
+            return match["language"] if match else None
+    return None
+
+
 def code_cells(notebook: str | Path | dict) -> list[tuple[str, tuple[str, ...]]]:
-    """Each code cell's source and tags, in order."""
-    return [(_source(c), tuple(c.get("metadata", {}).get("tags", [])))
-            for c in _read(notebook)["cells"] if c["cell_type"] == "code"]
+    """Each code cell's source and tags, in order. In the ``parameters`` cell the value of the
+    ``LANGUAGE = "..."`` line (the figures' language, :mod:`course_lib.i18n`) is left out: it is the one
+    difference a translation's code may have."""
+    out = []
+    for c in _read(notebook)["cells"]:
+        if c["cell_type"] != "code":
+            continue
+        tags = tuple(c.get("metadata", {}).get("tags", []))
+        src = _source(c)
+        if "parameters" in tags:
+            src = LANGUAGE_LINE.sub('LANGUAGE = "…"', src)
+        out.append((src, tags))
+    return out
 
 
 def code_differences(english: str | Path | dict, translated: str | Path | dict) -> list[str]:
@@ -215,6 +238,9 @@ def problems(root: Path = REPO_ROOT) -> list[str]:
         if page.path.suffix == ".ipynb":
             english = root / "notebooks" / page.path.name
             out += [f"{page.name}: {d}" for d in code_differences(english, page.path)]
+            if english.is_file() and (language := notebook_language(page.path)) != "zh":
+                out.append(f'{page.name}: its parameters cell sets LANGUAGE = {language!r}; a Chinese '
+                           f'notebook sets LANGUAGE = "zh" (its figures\' labels)')
     return out
 
 

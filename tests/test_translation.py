@@ -131,6 +131,8 @@ def test_the_zh_notebook_has_notebook_00s_code_cells():
     (lambda nb: nb["cells"][3].update(source="import numpy as np\n"), "source differs"),
     (lambda nb: nb["cells"][2]["metadata"].update(tags=[]), "tags differs"),
     (lambda nb: nb["cells"].pop(), "code cells where the English notebook has"),
+    (lambda nb: nb["cells"][2].update(source="".join(nb["cells"][2]["source"]) + "\nSEED = 3\n"),
+     "source differs"),
 ])
 def test_a_tampered_zh_notebook_is_flagged(tmp_path, change, expected):
     root = _copy_course(tmp_path)
@@ -226,3 +228,23 @@ def test_use_cjk_font_draws_chinese_without_missing_glyphs():
         name = use_cjk_font()
         assert name and mpl.rcParams["font.family"][-1] == name
         assert _missing_glyphs("差分隐私 differential privacy, ε = 1") == []
+
+
+def test_the_zh_notebook_draws_its_figures_in_chinese(tmp_path):
+    assert tr.notebook_language(ENGLISH_00) == "en" and tr.notebook_language(ZH_00) == "zh"
+    root = _copy_course(tmp_path)
+    zh = root / "notebooks" / "zh" / "00_introduction.ipynb"
+    _edit_notebook(zh, lambda nb: nb["cells"][2].update(
+        source="".join(nb["cells"][2]["source"]).replace('LANGUAGE = "zh"', 'LANGUAGE = "en"')))
+    # the one change a translation may make to the code
+    assert tr.code_differences(root / "notebooks" / "00_introduction.ipynb", zh) == []
+    assert any("LANGUAGE = 'en'" in p for p in tr.problems(root))
+
+
+def test_every_figure_label_of_a_translated_notebook_has_its_translation():
+    from course_lib.i18n import FIGURE_LABELS_ZH
+
+    used = set()
+    for cell in json.loads(ENGLISH_00.read_text(encoding="utf-8"))["cells"]:
+        used |= set(re.findall(r'\bT\("((?:[^"\\]|\\.)*)"\)', "".join(cell["source"])))
+    assert used and used <= set(FIGURE_LABELS_ZH), used - set(FIGURE_LABELS_ZH)
