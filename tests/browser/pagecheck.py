@@ -29,17 +29,21 @@ MATH_OUTPUT = "mjx-container, .MathJax, .MathJax_CHTML, .MathJax_SVG, .MathJax_D
 
 # Runs in the page once it has loaded: waits for MathJax (v3 or v2) and for every image (lazy ones
 # are switched to eager, so a picture below the fold is checked too), then describes the page.
-INSPECT_JS = """async ([mathOutput, imageTimeoutMs]) => {
-  const mj = window.MathJax;
-  if (mj && mj.startup && mj.startup.promise) { await mj.startup.promise; }
-  else if (mj && mj.Hub && mj.Hub.Queue) { await new Promise(done => mj.Hub.Queue(done)); }
+INSPECT_JS = """async ([mathOutput, timeoutMs]) => {
+  const timeout = () => new Promise(done => setTimeout(() => done("timeout"), timeoutMs));
+  const mj = window.MathJax;  // v3: its startup promise; v2: the end of its first typeset (after the
+  let typeset = null;         // fast preview)
+  if (mj && mj.startup && mj.startup.promise) { typeset = mj.startup.promise; }
+  else if (mj && mj.Hub && mj.Hub.Register) {
+    typeset = new Promise(done => mj.Hub.Register.StartupHook("End", () => mj.Hub.Queue(done)));
+  }
+  const mathTimedOut = typeset !== null && await Promise.race([typeset, timeout()]) === "timeout";
   const images = [...document.images];
   images.forEach(img => { img.loading = "eager"; });
   const settled = img => img.complete ? Promise.resolve() : new Promise(done => {
     img.addEventListener("load", done); img.addEventListener("error", done);
   });
-  const timeout = new Promise(done => setTimeout(done, imageTimeoutMs));
-  await Promise.race([Promise.all(images.map(settled)), timeout]);
+  await Promise.race([Promise.all(images.map(settled)), timeout()]);
   const brokenImages = images.filter(img => !(img.complete && img.naturalWidth > 0))
                              .map(img => img.currentSrc || img.src || img.outerHTML.slice(0, 120));
   // Math: every .math element must hold MathJax output; no raw TeX delimiters may be left in the
@@ -61,7 +65,7 @@ INSPECT_JS = """async ([mathOutput, imageTimeoutMs]) => {
   const links = [...document.querySelectorAll("a[href]")].map(a => a.href);
   const ids = [...document.querySelectorAll("[id]")].map(el => el.id)
       .concat([...document.querySelectorAll("a[name]")].map(a => a.name));
-  return {brokenImages, mathElements: mathElements.length, rendered, unrenderedMath, rawTex,
+  return {brokenImages, mathTimedOut, mathElements: mathElements.length, rendered, unrenderedMath, rawTex,
           links, ids, images: images.length - brokenImages.length};
 }"""
 
@@ -118,7 +122,13 @@ def html_pages(folder: Path) -> list[str]:
     return sorted(p.relative_to(folder).as_posix() for p in Path(folder).rglob("*.html"))
 
 
-def check_page(context: BrowserContext, url: str, image_timeout_s: float = 10) -> PageReport:
+def is_blank_font(text: str, url: str) -> bool:
+    """MathJax 2's HTML-CSS output declares a blank font, MathJax_Blank, at about:blank on purpose (to
+    time the loading of its web fonts); Chromium reports that font as a failed load. Nothing is missing."""
+    return url == "about:blank" or "font at 'about:blank'" in text
+
+
+def check_page(context: BrowserContext, url: str, timeout_s: float = 20) -> PageReport:
     """Load ``url`` in a new page of ``context``, wait for it to settle, and report what went wrong."""
     report = PageReport(url)
     server = urlsplit(url).netloc
@@ -135,24 +145,28 @@ def check_page(context: BrowserContext, url: str, image_timeout_s: float = 10) -
 
     def on_console(message) -> None:
         # Chromium asks for /favicon.ico by itself when a page names no icon; that is not the page's error
-        if message.type == "error" and message.location.get("url") != f"http://{server}/favicon.ico":
+        if message.type == "error" and message.location.get("url") != f"http://{server}/favicon.ico" \
+                and not is_blank_font(message.text, message.location.get("url", "")):
             where = message.location.get("url") or url
             report.console_errors.append(f"{message.text} (at {where})")
 
     page.on("console", on_console)
     page.on("pageerror", lambda error: report.page_errors.append(str(error)))
     page.on("request", on_request)
-    page.on("requestfailed", lambda r: report.failed_requests.append(f"{r.failure} {r.url}"))
+    page.on("requestfailed", lambda r: is_blank_font("", r.url) or report.failed_requests.append(
+        f"{r.failure} {r.url}"))
     page.on("response", on_response)
     try:
         response = page.goto(url, wait_until="load")
         if response is None or response.status != 200:
             report.bad_responses.append(f"{response and response.status} {url} (the page itself)")
-        found = page.evaluate(INSPECT_JS, [MATH_OUTPUT, int(image_timeout_s * 1000)])
+        found = page.evaluate(INSPECT_JS, [MATH_OUTPUT, int(timeout_s * 1000)])
     finally:
         page.close()
     report.broken_images = found["brokenImages"]
     report.unrendered_math = found["unrenderedMath"] + [f"raw TeX in the text: {t}" for t in found["rawTex"]]
+    if found["mathTimedOut"]:
+        report.unrendered_math.append(f"MathJax had not finished after {timeout_s} s")
     report.loaded_images = found["images"]
     report.math_rendered = found["rendered"]
     report.links = found["links"]

@@ -53,7 +53,7 @@ def tiny_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_the_checker_passes_good_pages_and_catches_every_fault(browser, tiny_site: Path) -> None:
     context = browser.new_context()
     with serve(tiny_site) as base:
-        reports = {name: check_page(context, base + name, image_timeout_s=3)
+        reports = {name: check_page(context, base + name, timeout_s=3)
                    for name in html_pages(tiny_site)}
         dead = dead_links(list(reports.values()), base)
     context.close()
