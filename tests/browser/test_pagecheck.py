@@ -29,6 +29,12 @@ PAGES = {
         <pre>$$ in code is fine \\(</pre>""",
     "good.html": '<h2 id="part">Part</h2><a href="index.html">home</a><a href="ok.png">picture</a>',
     "sub/index.html": '<p>below</p><a href="../good.html#part">up</a>',
+    # MathJax 3 stand-ins: one typesets after a while (the checker must wait for it), one never finishes
+    "late.html": """<span class="math">\\(x\\)</span><script>window.MathJax = {startup: {promise:
+        new Promise(done => setTimeout(() => { document.querySelector(".math").innerHTML =
+        "<mjx-container>x</mjx-container>"; done(); }, 500))}};</script>""",
+    "stuck.html": '<span class="math"><mjx-container>x</mjx-container></span>'
+                  "<script>window.MathJax = {startup: {promise: new Promise(() => {})}};</script>",
     "bad.html": """<script>console.error("boom")</script>
         <script>window.addEventListener("load", () => { throw new Error("uncaught"); });</script>
         <script src="https://cdn.example.invalid/lib.js"></script>
@@ -58,8 +64,10 @@ def test_the_checker_passes_good_pages_and_catches_every_fault(browser, tiny_sit
         dead = dead_links(list(reports.values()), base)
     context.close()
 
-    for name in ("index.html", "good.html", "sub/index.html"):
+    for name in ("index.html", "good.html", "sub/index.html", "late.html"):
         assert reports[name].problems() == [], name
+    assert reports["late.html"].math_rendered == 1
+    assert reports["stuck.html"].unrendered_math == ["MathJax had not finished after 3 s"]
     assert reports["index.html"].math_rendered == 1 and reports["index.html"].loaded_images == 1
 
     bad = reports["bad.html"]
