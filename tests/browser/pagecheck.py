@@ -53,6 +53,9 @@ INSPECT_JS = """async ([mathOutput, timeoutMs]) => {
   const unrenderedMath = mathElements.filter(el => !el.querySelector(mathOutput)
                                                    && !el.matches(mathOutput))
                                      .map(el => el.textContent.trim().slice(0, 80));
+  const mathErrors = [...document.querySelectorAll(".MathJax_Error, mjx-merror, merror")]
+      .concat(mathElements.filter(el => el.textContent.includes("[Math Processing Error]")))
+      .map(el => "MathJax error: " + el.textContent.trim().slice(0, 80));
   const skip = "pre, code, script, style, textarea, .highlight, " + mathOutput;
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   const rawTex = [];
@@ -66,7 +69,7 @@ INSPECT_JS = """async ([mathOutput, timeoutMs]) => {
   const ids = [...document.querySelectorAll("[id]")].map(el => el.id)
       .concat([...document.querySelectorAll("a[name]")].map(a => a.name));
   return {brokenImages, mathTimedOut, mathElements: mathElements.length, rendered, unrenderedMath, rawTex,
-          links, ids, images: images.length - brokenImages.length};
+          mathErrors, links, ids, images: images.length - brokenImages.length};
 }"""
 
 
@@ -164,7 +167,8 @@ def check_page(context: BrowserContext, url: str, timeout_s: float = 20) -> Page
     finally:
         page.close()
     report.broken_images = found["brokenImages"]
-    report.unrendered_math = found["unrenderedMath"] + [f"raw TeX in the text: {t}" for t in found["rawTex"]]
+    report.unrendered_math = (found["unrenderedMath"] + found["mathErrors"]
+                              + [f"raw TeX in the text: {t}" for t in found["rawTex"]])
     if found["mathTimedOut"]:
         report.unrendered_math.append(f"MathJax had not finished after {timeout_s} s")
     report.loaded_images = found["images"]

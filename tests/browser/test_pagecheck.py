@@ -33,6 +33,8 @@ PAGES = {
     "late.html": """<span class="math">\\(x\\)</span><script>window.MathJax = {startup: {promise:
         new Promise(done => setTimeout(() => { document.querySelector(".math").innerHTML =
         "<mjx-container>x</mjx-container>"; done(); }, 500))}};</script>""",
+    "texerror.html": '<span class="math"><mjx-container><mjx-merror>\\frak</mjx-merror>'
+                     "</mjx-container></span>",
     "stuck.html": '<span class="math"><mjx-container>x</mjx-container></span>'
                   "<script>window.MathJax = {startup: {promise: new Promise(() => {})}};</script>",
     "bad.html": """<script>console.error("boom")</script>
@@ -67,6 +69,7 @@ def test_the_checker_passes_good_pages_and_catches_every_fault(browser, tiny_sit
     for name in ("index.html", "good.html", "sub/index.html", "late.html"):
         assert reports[name].problems() == [], name
     assert reports["late.html"].math_rendered == 1
+    assert reports["texerror.html"].unrendered_math == ["MathJax error: \\frak"]
     assert reports["stuck.html"].unrendered_math == ["MathJax had not finished after 3 s"]
     assert reports["index.html"].math_rendered == 1 and reports["index.html"].loaded_images == 1
 
