@@ -34,6 +34,7 @@ from course_lib.site import checks
 HERE = Path(__file__).resolve().parent
 SITE = REPO_ROOT / "build" / "site"
 MD_LINK = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+README_LINK = re.compile(r"\]\(\s*<?((?:\.\./)*)README\.md(?=[#)>\s])")
 SKIP_LINK = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|#|/)", re.IGNORECASE)
 
 
@@ -137,6 +138,8 @@ def page_notebook(nb: dict, rel: Path, repository: str | None, branch: str) -> d
     """An executed notebook as shown on the site: the guard cell hidden, badges under the title."""
     cells = []
     for cell in nb["cells"]:
+        if cell["cell_type"] == "markdown":
+            cell = {**cell, "source": home_links("".join(cell["source"]), rel)}
         if launch.is_guard_cell(cell):
             tags = cell["metadata"].get("tags", [])
             cell = {**cell, "metadata": {**cell["metadata"], "tags": [*tags, "remove-cell"]}}
@@ -144,6 +147,16 @@ def page_notebook(nb: dict, rel: Path, repository: str | None, branch: str) -> d
     if repository:
         cells.insert(1, badge_cell(rel, repository, branch))
     return {**nb, "cells": cells}
+
+
+def home_links(text: str, page: Path) -> str:
+    """Markdown ``text`` of ``page`` (relative to the root) with its links to the README sent to the home
+    page, which is the README under another name."""
+    def swap(match: re.Match) -> str:
+        home = (REPO_ROOT / page.parent / match[1]).resolve() == REPO_ROOT
+        return f"]({match[1]}index.md" if home else match[0]
+
+    return README_LINK.sub(swap, text)
 
 
 def _toctree(caption: str, docs: list[Path]) -> str:
@@ -197,8 +210,9 @@ def stage(src: Path, executed: dict[Path, Path], repository: str | None, branch:
         linked |= _linked_files(text, rel)
     for rel in docs:
         (src / rel).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(REPO_ROOT / rel, src / rel)
-        linked |= _linked_files((REPO_ROOT / rel).read_text(encoding="utf-8"), rel)
+        text = (REPO_ROOT / rel).read_text(encoding="utf-8")
+        (src / rel).write_text(home_links(text, rel), encoding="utf-8")
+        linked |= _linked_files(text, rel)
     for rel in sorted(linked):
         if rel.suffix in (".md", ".ipynb") or (src / rel).exists():
             continue
@@ -242,6 +256,8 @@ def build(out: Path = SITE, full: bool = False, jobs: int = 2, repository: str |
     stage(out / "src", executed, repository, branch)
     html = out / "html"
     warnings = render(out / "src", html, site_python, jobs)
+    for template in html.glob("_static/*macros.html"):  # the themes' Jinja macros, copied as if static
+        template.unlink()
     (out / "sphinx-warnings.txt").write_text("\n".join(warnings) + "\n", encoding="utf-8")
     if warnings:
         print(f"Sphinx: {len(warnings)} warning(s), in {out / 'sphinx-warnings.txt'}; the first:\n  "
