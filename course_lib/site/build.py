@@ -122,20 +122,20 @@ def launch_repository(repository: str | None) -> str | None:
         return None
 
 
-def badge_cell(rel: Path, repository: str, branch: str) -> dict:
-    """A Markdown cell with the Binder and Colab badges (local images) for notebook ``rel``."""
+def badges(rel: Path, repository: str, branch: str) -> str:
+    """HTML of the Binder and Colab badges (local images) for notebook ``rel``."""
     static = "../" * (len(rel.parts) - 1) + "_static/badges"
     path = rel.as_posix()
-    html = (f'<p class="course-launch">'
+    return (f'<p class="course-launch">'
             f'<a href="{launch.binder_url(repository, path, branch)}">'
             f'<img src="{static}/binder.svg" alt="Launch on Binder"></a> '
             f'<a href="{launch.colab_url(repository, path, branch)}">'
             f'<img src="{static}/colab.svg" alt="Open in Colab"></a></p>')
-    return {"cell_type": "markdown", "id": "launch-badges", "metadata": {}, "source": html}
 
 
 def page_notebook(nb: dict, rel: Path, repository: str | None, branch: str) -> dict:
-    """An executed notebook as shown on the site: the guard cell hidden, badges under the title."""
+    """An executed notebook as shown on the site: the guard cell hidden, badges under the title, links to
+    the README sent to the home page."""
     cells = []
     for cell in nb["cells"]:
         if cell["cell_type"] == "markdown":
@@ -144,8 +144,9 @@ def page_notebook(nb: dict, rel: Path, repository: str | None, branch: str) -> d
             tags = cell["metadata"].get("tags", [])
             cell = {**cell, "metadata": {**cell["metadata"], "tags": [*tags, "remove-cell"]}}
         cells.append(cell)
-    if repository:
-        cells.insert(1, badge_cell(rel, repository, branch))
+    if repository and cells and cells[0]["cell_type"] == "markdown":
+        title, _, rest = cells[0]["source"].partition("\n")
+        cells[0] = {**cells[0], "source": f"{title}\n\n{badges(rel, repository, branch)}\n\n{rest}"}
     return {**nb, "cells": cells}
 
 

@@ -53,3 +53,20 @@ def test_search_and_index_pages_exist(site: Path) -> None:
     for name in ("search.html", "searchindex.js", "genindex.html"):
         assert (site / name).is_file(), name
     assert "03_dp_mechanisms" in (site / "searchindex.js").read_text(encoding="utf-8")
+
+
+def test_launch_badges_when_the_site_has_them(site: Path) -> None:
+    pages = sorted((site / "notebooks").glob("[0-9][0-9]_*.html"))
+    with_badges = [p for p in pages if 'class="course-launch"' in p.read_text(encoding="utf-8")]
+    if not with_badges:
+        pytest.skip("built without a GitHub repository, so without badges (--repository URL adds them)")
+    assert with_badges == pages, "some notebook pages lack their launch badges"
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        for pattern in (rf'href="https://mybinder\.org/v2/gh/[\w.-]+/[\w.-]+/[\w./-]+\?labpath=notebooks/'
+                        rf'{page.stem}\.ipynb"',
+                        rf'href="https://colab\.research\.google\.com/github/[\w.-]+/[\w.-]+/blob/[\w./-]+/'
+                        rf'notebooks/{page.stem}\.ipynb"',
+                        r'<img[^>]+src="\.\./_static/badges/binder\.svg"',
+                        r'<img[^>]+src="\.\./_static/badges/colab\.svg"'):
+            assert re.search(pattern, text), f"{page.name}: no match for {pattern}"
