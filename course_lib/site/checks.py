@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 EXTERNAL = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:)?//", re.IGNORECASE)
 NOT_A_FILE = re.compile(r"^\s*(?:mailto|tel|javascript|data|blob|about):", re.IGNORECASE)
@@ -72,6 +71,12 @@ class _Page(HTMLParser):
             self.js.append(data)
 
 
+def _unquote(text: str) -> str:
+    """Percent-decoding as a browser does it (UTF-8), e.g. a fragment naming a Chinese heading."""
+    raw = re.sub(rb"%([0-9A-Fa-f]{2})", lambda m: bytes([int(m[1], 16)]), text.encode())
+    return raw.decode(errors="replace")
+
+
 def _parse(path: Path) -> _Page:
     page = _Page()
     page.feed(path.read_text(encoding="utf-8", errors="replace"))
@@ -126,20 +131,20 @@ def broken_internal_links(html_dir: str | Path) -> list[str]:
             url = url.strip()
             if not url or EXTERNAL.match(url) or NOT_A_FILE.match(url):
                 continue
-            parts = urlsplit(url)
-            if parts.scheme:
+            if re.match(r"^[a-z][a-z0-9+.-]*:", url, re.IGNORECASE):
                 continue
-            target = path if not parts.path else (
-                (root / unquote(parts.path).lstrip("/")) if parts.path.startswith("/")
-                else (path.parent / unquote(parts.path))).resolve()
+            rest, _, fragment = url.partition("#")
+            where = _unquote(rest.partition("?")[0])
+            target = path if not where else (
+                (root / where.lstrip("/")) if where.startswith("/") else (path.parent / where)).resolve()
             if target.is_dir():
                 target = target / "index.html"
             if not target.is_relative_to(root):
                 found.append(f"{name}: {what} {url}: leaves the site")
             elif not target.is_file():
                 found.append(f"{name}: {what} {url}: no such file")
-            elif parts.fragment and target.suffix.lower() in (".html", ".htm"):
+            elif fragment and target.suffix.lower() in (".html", ".htm"):
                 ids = (pages.get(target) or _parse(target)).ids
-                if unquote(parts.fragment) not in ids:
-                    found.append(f"{name}: {what} {url}: no element with id {unquote(parts.fragment)!r}")
+                if _unquote(fragment) not in ids:
+                    found.append(f"{name}: {what} {url}: no element with id {_unquote(fragment)!r}")
     return found

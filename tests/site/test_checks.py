@@ -17,7 +17,8 @@ GOOD = {
         <a href="mailto:someone@example.org">mail</a> <a href="notebooks/">folder</a></body></html>""",
     "notebooks/one.html": '<html><body><h2 id="results">Results</h2><a href="../index.html">home</a>'
                           "</body></html>",
-    "notebooks/index.html": "<html><body></body></html>",
+    "notebooks/index.html": '<html><body><h2 id="中文简介">中文</h2><a href="one.html?x=1#results">r</a>'
+                            '<a href="#%E4%B8%AD%E6%96%87%E7%AE%80%E4%BB%8B">zh</a></body></html>',
     "_static/site.css": "body { background: url('logo.svg'); }\n"
                         "@font-face { src: url(data:font/woff2;base64,AA); }",
     "_static/app.js": 'const help = "see https://example.org/docs for help"; load("_static/x.js");',
@@ -69,6 +70,7 @@ def test_external_references_are_flagged(tmp_path, name, text, expected):
     ('<a href="notebooks/two.html">two</a>', "no such file"),
     ('<a href="notebooks/one.html#absent">x</a>', "no element with id 'absent'"),
     ('<a href="#nowhere">x</a>', "no element with id 'nowhere'"),
+    ('<a href="notebooks/index.html#%E4%B8%AD">x</a>', "no element with id '中'"),
     ('<img src="_static/missing.png">', "<img src> _static/missing.png: no such file"),
     ('<script src="_static/gone.js"></script>', "no such file"),
     ('<link rel="stylesheet" href="_static/gone.css">', "no such file"),
