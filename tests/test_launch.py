@@ -134,3 +134,23 @@ def test_links_command_writes_pyproject_and_every_notebook(tmp_path):
         assert where == [1] and 'COURSE_REPOSITORY = "https://github.com/a/b"' in "".join(cells[1]["source"])
     with pytest.raises(SystemExit):
         launch.main(["--root", str(tmp_path), "--repository", "https://gitlab.com/a/b"])
+
+
+def test_on_colab_the_guard_clones_installs_and_changes_directory(monkeypatch, tmp_path):
+    dest = tmp_path / "course"
+    (dest / "notebooks").mkdir(parents=True)
+    (dest / "requirements.txt").write_text("numpy==2.2.6\nno-such-package-here==1.0  # a comment\n\n")
+    monkeypatch.setattr(launch, "COLAB_DIR", str(dest))
+    monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None)
+    calls = []
+    import subprocess
+
+    monkeypatch.setattr(subprocess, "run", lambda cmd, check: calls.append(cmd))
+    monkeypatch.chdir(tmp_path)
+    exec(compile(launch.guard_cell_source("https://github.com/a/b"), "guard", "exec"), {})
+    assert os.getcwd() == str(dest / "notebooks")
+    assert len(calls) == 1, "the clone is skipped when the folder is there"
+    assert calls[0][1:] == ["-m", "pip", "install", "-q", "-c", f"{dest}/colab-constraints.txt", str(dest)]
+    assert "-e" not in calls[0]
+    assert (dest / "colab-constraints.txt").read_text() == "no-such-package-here==1.0\n"  # numpy is there
