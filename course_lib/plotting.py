@@ -101,7 +101,7 @@ def use_cjk_font() -> str | None:
 
         warnings.warn(f"No installed font has Chinese characters, so Chinese text in figures would show "
                       f"as empty boxes. Install one ({CJK_FONT_PACKAGES} on Debian/Ubuntu: "
-                      f"`sudo apt install fonts-noto-cjk`), then restart the kernel.", CJKFontWarning,
+                      f"`sudo apt install fonts-wqy-microhei`), then restart the kernel.", CJKFontWarning,
                       stacklevel=2)
         return None
     latin = fm.FontProperties(fname=fm.findfont(fm.FontProperties(family=mpl.rcParams["font.family"])))
