@@ -1,7 +1,8 @@
 """Offline checks of a built site (standard library only).
 
 ``external_references(html_dir)`` lists every reference by which a page would load something from
-another host: ``src=`` of scripts, images, iframes and media, ``href=`` of ``<link>``, CSS ``url()``
+another host: ``src=`` of scripts, images, iframes and media, ``href=`` of ``<link>`` and of inline
+SVG's ``<image>``/``<use>``, CSS ``url()``
 and ``@import`` (in .css files, ``<style>`` and ``style=``), and resource URLs in JavaScript (files
 and inline scripts). Plain ``<a href>`` links may point anywhere and are not listed.
 ``broken_internal_links(html_dir)`` lists every relative ``<a href>``, ``src=`` or ``<link href>``
@@ -52,7 +53,10 @@ class _Page(HTMLParser):
         for key in ("poster", "data") if tag in ("video", "object") else ():
             if a.get(key):
                 self.loads.append((f"<{tag} {key}>", a[key]))
-        for item in (a.get("srcset") or "").split(","):
+        for key in ("href", "xlink:href") if tag in ("image", "use", "feimage") else ():  # inline SVG
+            if a.get(key):
+                self.loads.append((f"<svg {tag} {key}>", a[key]))
+        for item in (a.get("srcset") or a.get("imagesrcset") or "").split(","):
             if item.strip():
                 self.loads.append((f"<{tag} srcset>", item.split()[0]))
         if a.get("style"):

@@ -58,6 +58,12 @@ def test_a_good_site_passes_both_checks(tmp_path):
      "style.html: css url() https://example.org/bg.png"),
     ("inline.html", '<script>s.src = "https://unpkg.com/require.js";</script>',
      "inline.html: inline script https://unpkg.com/require.js"),
+    ("svg.html", '<svg><image href="https://example.org/chart.png"/></svg>',
+     "svg.html: <svg image href> https://example.org/chart.png"),
+    ("use.html", '<svg><use xlink:href="https://example.org/icons.svg#x"/></svg>',
+     "use.html: <svg use xlink:href> https://example.org/icons.svg#x"),
+    ("preload.html", '<link rel="preload" as="image" imagesrcset="https://example.org/a.png 1x">',
+     "preload.html: <link srcset> https://example.org/a.png"),
     ("_static/loader.js", 'import("https://esm.sh/lib")',
      "_static/loader.js: script https://esm.sh/lib"),
 ])
