@@ -26,3 +26,12 @@ def test_chinese_labels_come_from_the_table():
 def test_an_unknown_language_is_refused_naming_the_choices():
     with pytest.raises(ValueError, match=r"language must be one of \('en', 'zh'\), got 'fr'"):
         figure_labels("fr")
+
+
+def test_chinese_figure_labels_use_the_glossary_terms():
+    from course_lib.glossary import load_glossary, term_problems
+    from course_lib.translation import GLOSSARY
+
+    terms = load_glossary(GLOSSARY)
+    assert term_problems("\n".join(FIGURE_LABELS_ZH.values()), terms, "figure labels") == []
+    assert term_problems("原文修剪之后", terms, "a variant")  # the same check flags a variant (修剪 for 剪枝)
