@@ -526,7 +526,8 @@ def test_without_bubblewrap_the_own_uid_still_holds(tmp_path, monkeypatch):
     (folder / "tamper_files.py").write_text(_fixture("tamper_files.py", TARGETS=repr(
         [(str(p), "x = 1\n") for p in (evil, canary, SITE / f"zz_{TOKEN}.pth")])))
     try:
-        rows = {r.name: r for r in grade_folder(folder, EX, out, workers=1, task_timeout=3, import_timeout=5)}
+        rows = {r.name: r for r in grade_folder(folder, EX, out, workers=1, task_timeout=6,
+                                                import_timeout=10)}
         time.sleep(0.5)
         survivors, created = _survivors(), [p for p in (evil, SITE / f"zz_{TOKEN}.pth") if p.exists()]
     finally:
