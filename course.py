@@ -43,15 +43,24 @@ MIN_PYTHON = (3, 10)
 MAX_PYTHON = (3, 13)  # the newest Python that every pin in requirements.txt has wheels for
 
 
-def venv_python() -> Path:
-    return VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+def venv_python(venv_dir: Path | None = None) -> Path:
+    """The python of the environment ``venv_dir`` (the course's, VENV, by default)."""
+    return (venv_dir or VENV) / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 
 
-def wanted_stamp() -> dict:
+def wanted_stamp(inputs: tuple[str, ...] = ("requirements.txt", "pyproject.toml")) -> dict:
+    """What an environment built from the files ``inputs`` records: their hash, Python, the course root."""
     digest = hashlib.sha256()
-    for name in ("requirements.txt", "pyproject.toml"):
+    for name in inputs:
         digest.update((ROOT / name).read_bytes())
     return {"inputs": digest.hexdigest(), "python": platform.python_version(), "root": str(ROOT)}
+
+
+def read_stamp(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
 
 
 def run(cmd: list, **kwargs) -> None:
@@ -86,10 +95,7 @@ def setup(quiet_if_ready: bool = False) -> Path:
         sys.exit(problem)
     want = wanted_stamp()
     python = venv_python()
-    try:
-        have = json.loads(STAMP.read_text())
-    except (OSError, ValueError):
-        have = None
+    have = read_stamp(STAMP)
     if have == want and python.exists():
         if not quiet_if_ready:
             print(f"environment up to date ({VENV})")
@@ -126,17 +132,11 @@ def site_setup() -> Path:
     """Make .venv-site match requirements-site.txt (the site's toolchain); return its python."""
     if sys.version_info < (3, 11):
         sys.exit("the course site needs Python 3.11 or newer (Sphinx 9): run python3.11 course.py site")
-    python = SITE_VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    python = venv_python(SITE_VENV)
     stamp = SITE_VENV / "course-site-setup.json"
-    digest = hashlib.sha256()
-    for name in ("requirements-site.txt", "pyproject.toml"):
-        digest.update((ROOT / name).read_bytes())
-    want = {"inputs": digest.hexdigest(), "python": platform.python_version(), "root": str(ROOT)}
-    try:
-        if json.loads(stamp.read_text()) == want and python.exists():
-            return python
-    except (OSError, ValueError):
-        pass
+    want = wanted_stamp(("requirements-site.txt", "pyproject.toml"))
+    if read_stamp(stamp) == want and python.exists():
+        return python
     print(f"setting up the site's toolchain in {SITE_VENV} (requirements-site.txt) ...", flush=True)
     venv.EnvBuilder(with_pip=True, clear=True).create(SITE_VENV)
     pip = [python, "-m", "pip", "--disable-pip-version-check"]
