@@ -49,15 +49,23 @@ def site_docs(root: Path = REPO_ROOT) -> list[Path]:
     return sorted(p.relative_to(root) for p in (root / "docs").rglob("*.md"))
 
 
-def fingerprint(notebook: Path, full: bool) -> str:
-    """What an executed copy depends on: the notebook, the mode and course_lib (the site code aside)."""
-    digest = hashlib.sha256(b"full" if full else b"fast")
-    digest.update(Path(notebook).read_bytes())
+def library_digest() -> str:
+    """A hash of course_lib's files (the site code aside): what every notebook's run depends on."""
+    digest = hashlib.sha256()
     lib = REPO_ROOT / "course_lib"
     for path in sorted(lib.rglob("*")):
         rel = path.relative_to(lib)
         if path.is_file() and rel.parts[0] != "site" and "__pycache__" not in rel.parts:
             digest.update(rel.as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def fingerprint(notebook: Path, full: bool, library: str | None = None) -> str:
+    """What an executed copy depends on: the notebook, the mode and course_lib (``library``: its
+    :func:`library_digest`, computed here when not given)."""
+    digest = hashlib.sha256(b"full" if full else b"fast")
+    digest.update(Path(notebook).read_bytes())
+    digest.update((library or library_digest()).encode())
     return digest.hexdigest()
 
 
@@ -78,10 +86,11 @@ def _execute_one(source: str, output: str, full: bool, time_limit: float) -> tup
 def execute_all(out: Path, full: bool, jobs: int, time_limit: float) -> dict[Path, Path]:
     """Execute every site notebook into ``out`` (skipping unchanged ones); {relative path: executed copy}."""
     todo, done = [], {}
+    library = library_digest()
     for rel in site_notebooks():
         target = out / rel
         stamp = target.with_suffix(".sha256")
-        key = fingerprint(REPO_ROOT / rel, full)
+        key = fingerprint(REPO_ROOT / rel, full, library)
         done[rel] = target
         if target.exists() and stamp.exists() and stamp.read_text() == key:
             continue

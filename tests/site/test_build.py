@@ -88,13 +88,16 @@ def test_the_site_takes_every_notebook_and_page():
     assert linked == {Path("exercises/03_dp_mechanisms.py")}
 
 
-def test_fingerprint_follows_the_notebook_and_the_mode(tmp_path):
+def test_fingerprint_follows_the_notebook_the_mode_and_the_library(tmp_path):
     nb = tmp_path / "00_x.ipynb"
     nb.write_text("{}")
     fast = build.fingerprint(nb, full=False)
     assert fast == build.fingerprint(nb, full=False) != build.fingerprint(nb, full=True)
     nb.write_text('{"cells": []}')
     assert build.fingerprint(nb, full=False) != fast
+    # ... and course_lib: by default its current files, and a changed library is a new fingerprint
+    assert build.fingerprint(nb, False) == build.fingerprint(nb, False, build.library_digest())
+    assert build.fingerprint(nb, False, "a" * 64) != build.fingerprint(nb, False, "b" * 64)
 
 
 def test_bad_arguments_are_named(tmp_path):
